@@ -1,0 +1,5 @@
+//! HTTP endpoints: GraphQL, GraphiQL and its assets, health, readiness, metrics.
+
+pub mod graphiql;
+pub mod graphql;
+pub mod ops;

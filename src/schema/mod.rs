@@ -1,0 +1,57 @@
+//! The GraphQL schema, assembled from one module per node type.
+
+mod extensions;
+mod version;
+mod viewer;
+
+use std::sync::Arc;
+
+use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+
+pub use extensions::RequestMetrics;
+pub use version::Features;
+
+use crate::config::LimitsConfig;
+use crate::metrics::Metrics;
+use crate::store::Store;
+
+/// The root query, merged from each node type's root fields.
+#[derive(MergedObject, Default)]
+pub struct Query(version::VersionQuery, viewer::ViewerQuery);
+
+pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// What resolvers read from the schema's data.
+pub struct SchemaDeps {
+    pub store: Store,
+    pub metrics: Arc<Metrics>,
+    pub limits: LimitsConfig,
+    pub features: Features,
+}
+
+/// Builds the executable schema with its limits and extensions.
+pub fn build(deps: SchemaDeps) -> AppSchema {
+    let mut builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .limit_depth(deps.limits.max_query_depth)
+        .limit_complexity(deps.limits.max_query_complexity)
+        // Metrics first: it wraps the others and so sees the final error codes.
+        .extension(RequestMetrics::new(deps.metrics.clone()))
+        .extension(extensions::ErrorCodes);
+    if !deps.limits.introspection {
+        builder = builder
+            .disable_introspection()
+            .extension(extensions::IntrospectionGuard);
+    }
+    builder
+        .data(deps.store)
+        .data(deps.limits)
+        .data(deps.features)
+        .finish()
+}
+
+/// The schema in SDL, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .finish()
+        .sdl()
+}

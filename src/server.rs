@@ -1,0 +1,181 @@
+//! The axum application: routes, middleware, start-up and graceful shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::ServeConfig;
+use crate::error::{Error, Result};
+use crate::http::{graphiql, graphql, ops};
+use crate::metrics::Metrics;
+use crate::readiness::Readiness;
+use crate::schema::{self, Features, SchemaDeps};
+use crate::state::AppState;
+use crate::store::Store;
+
+/// Opens the store (migrating it) and assembles the schema and shared state.
+pub async fn build_state(config: &ServeConfig) -> Result<AppState> {
+    let store = Store::open(&config.store).await?;
+    let metrics = Arc::new(Metrics::new());
+    let features = features(config, &store);
+    let schema = schema::build(SchemaDeps {
+        store: store.clone(),
+        metrics: metrics.clone(),
+        limits: config.limits.clone(),
+        features,
+    });
+    Ok(AppState {
+        schema,
+        store,
+        metrics,
+        readiness: Readiness::default(),
+        limits: config.limits.clone(),
+    })
+}
+
+fn features(config: &ServeConfig, store: &Store) -> Features {
+    let mut names = vec![
+        "graphiql".to_string(),
+        "metrics".to_string(),
+        format!("store:{}", store.backend_name()),
+    ];
+    if config.limits.introspection {
+        names.push("introspection".to_string());
+    }
+    Features::new(names)
+}
+
+pub fn router(state: AppState) -> Router {
+    // The HTTP-level timeout is a backstop; GraphQL requests time out a little earlier with
+    // a GraphQL-shaped error.
+    let backstop = state.limits.request_timeout() + Duration::from_secs(5);
+    Router::new()
+        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route(
+            &format!("{}/{{name}}", graphiql::ASSET_PREFIX),
+            get(graphiql::asset),
+        )
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .with_state(state)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            backstop,
+        ))
+        .layer(CatchPanicLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+/// A server running in the background (tests, demo mode).
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: CancellationToken,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and waits for the server to end.
+    pub async fn shutdown(self) {
+        self.shutdown.cancel();
+        match self.task.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "server ended with an error"),
+            Err(e) => tracing::warn!(error = %e, "server task failed"),
+        }
+    }
+}
+
+/// Binds the configured address and serves in the background until [`RunningServer::shutdown`].
+pub async fn start(config: &ServeConfig) -> Result<RunningServer> {
+    let state = build_state(config).await?;
+    let listener = bind(config.listen).await?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::Internal(format!("listener has no address: {e}")))?;
+    let shutdown = CancellationToken::new();
+    let app = router(state.clone());
+    let token = shutdown.clone();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move { token.cancelled().await })
+            .await
+    });
+    Ok(RunningServer {
+        addr,
+        state,
+        shutdown,
+        task,
+    })
+}
+
+/// `fleetgraph serve`: runs until SIGINT or SIGTERM, then drains for at most the grace period.
+pub async fn run(config: &ServeConfig) -> Result<()> {
+    let server = start(config).await?;
+    tracing::info!(
+        url = %format!("{}/graphql", server.url()),
+        store = server.state.store.backend_name(),
+        "fleetgraph is serving"
+    );
+    wait_for_signal().await;
+    tracing::info!("shutting down");
+    let grace = Duration::from_secs(config.shutdown_grace_secs);
+    if tokio::time::timeout(grace, server.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            grace_secs = config.shutdown_grace_secs,
+            "requests still running after the grace period were dropped"
+        );
+    }
+    Ok(())
+}
+
+async fn bind(addr: SocketAddr) -> Result<TcpListener> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|e| Error::Unavailable(format!("cannot listen on {addr}: {e}")))
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

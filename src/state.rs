@@ -1,0 +1,18 @@
+//! What every HTTP handler shares.
+
+use std::sync::Arc;
+
+use crate::config::LimitsConfig;
+use crate::metrics::Metrics;
+use crate::readiness::Readiness;
+use crate::schema::AppSchema;
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: AppSchema,
+    pub store: Store,
+    pub metrics: Arc<Metrics>,
+    pub readiness: Readiness,
+    pub limits: LimitsConfig,
+}
