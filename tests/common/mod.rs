@@ -1,0 +1,10 @@
+//! Shared harness for integration tests: fresh databases and the real server on an ephemeral
+//! port, spoken to over HTTP.
+#![allow(dead_code)]
+
+pub mod db;
+pub mod server;
+
+pub use db::TestDb;
+#[allow(unused_imports)]
+pub use server::TestServer;
