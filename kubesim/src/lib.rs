@@ -4,3 +4,6 @@
 pub mod identity;
 pub mod registry;
 pub mod table;
+pub mod authn;
+pub mod rbac;
+pub mod reviews;

@@ -1,0 +1,1 @@
+//! Unit tests of token authentication and impersonation.
