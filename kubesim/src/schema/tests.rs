@@ -1,0 +1,1 @@
+//! Unit tests: keywords, messages, pruning, defaulting, list types, Status shape.

@@ -1,0 +1,254 @@
+//! Every CRD in `../shared/crds` against the fixtures in `tests/fixtures/{valid,invalid}`:
+//! each served version's schema compiles, the valid object is admitted with none of its fields
+//! pruned, and the invalid one is rejected with the field (and reason) its annotations name.
+
+use std::path::{Path, PathBuf};
+
+use kubesim::schema::{CompiledSchema, FieldError, invalid_status};
+use serde_json::Value;
+
+const EXPECTED_FIELD: &str = "kubesim.test/expected-field";
+const EXPECTED_REASON: &str = "kubesim.test/expected-reason";
+
+fn crds_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/crds");
+    assert!(
+        dir.is_dir(),
+        "CRD folder {} is missing: these tests read the upstream CRDs from shared/crds beside the \
+         workspace",
+        dir.display()
+    );
+    dir
+}
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+struct Crd {
+    file: PathBuf,
+    group: String,
+    kind: String,
+    plural: String,
+    /// (version name, served, schema)
+    versions: Vec<(String, bool, Value)>,
+}
+
+fn load_crds() -> Vec<Crd> {
+    let mut files = Vec::new();
+    for sub in std::fs::read_dir(crds_dir()).unwrap() {
+        let sub = sub.unwrap().path();
+        if sub.is_dir() {
+            for f in std::fs::read_dir(&sub).unwrap() {
+                let f = f.unwrap().path();
+                if f.extension().is_some_and(|e| e == "yaml") {
+                    files.push(f);
+                }
+            }
+        }
+    }
+    files.sort();
+    files
+        .into_iter()
+        .map(|file| {
+            let doc: Value =
+                serde_yaml::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+            let spec = &doc["spec"];
+            let versions = spec["versions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| {
+                    (
+                        v["name"].as_str().unwrap().to_string(),
+                        v["served"].as_bool().unwrap_or(false),
+                        v["schema"]["openAPIV3Schema"].clone(),
+                    )
+                })
+                .collect();
+            Crd {
+                group: spec["group"].as_str().unwrap().to_string(),
+                kind: spec["names"]["kind"].as_str().unwrap().to_string(),
+                plural: spec["names"]["plural"].as_str().unwrap().to_string(),
+                versions,
+                file,
+            }
+        })
+        .collect()
+}
+
+fn load_fixture(kind: &str, crd: &Crd) -> Result<Value, String> {
+    let path = fixtures_dir()
+        .join(kind)
+        .join(format!("{}_{}.yaml", crd.group, crd.plural));
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn schema_for<'a>(crd: &'a Crd, obj: &Value) -> Result<&'a Value, String> {
+    let api_version = obj["apiVersion"].as_str().unwrap_or_default();
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    if group != crd.group || obj["kind"] != crd.kind.as_str() {
+        return Err(format!(
+            "fixture is {api_version} {}, CRD is {} {}",
+            obj["kind"], crd.group, crd.kind
+        ));
+    }
+    crd.versions
+        .iter()
+        .find(|(v, served, _)| v == version && *served)
+        .map(|(_, _, s)| s)
+        .ok_or_else(|| format!("version {version} is not served"))
+}
+
+/// Paths of `before` that are gone or changed in `after` (defaults may add, never remove).
+fn lost_fields(before: &Value, after: &Value, path: &str, out: &mut Vec<String>) {
+    match (before, after) {
+        (Value::Object(b), Value::Object(a)) => {
+            for (k, v) in b {
+                let p = format!("{path}.{k}");
+                match a.get(k) {
+                    Some(av) => lost_fields(v, av, &p, out),
+                    None => out.push(p),
+                }
+            }
+        }
+        (Value::Array(b), Value::Array(a)) if b.len() == a.len() => {
+            for (i, (bv, av)) in b.iter().zip(a).enumerate() {
+                lost_fields(bv, av, &format!("{path}[{i}]"), out);
+            }
+        }
+        (b, a) if b != a => out.push(format!("{path} changed")),
+        _ => {}
+    }
+}
+
+fn show(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("\n    {e} ({})", e.reason))
+        .collect()
+}
+
+#[test]
+fn every_served_schema_compiles() {
+    let crds = load_crds();
+    assert_eq!(
+        crds.len(),
+        36,
+        "expected the 36 CRDs listed in shared/crds/SOURCES.md"
+    );
+    for crd in &crds {
+        for (version, served, schema) in &crd.versions {
+            if *served {
+                CompiledSchema::new(schema)
+                    .unwrap_or_else(|e| panic!("{} {version}: {e}", crd.file.display()));
+            }
+        }
+    }
+}
+
+#[test]
+fn valid_fixtures_are_admitted_without_pruning() {
+    let mut failures = Vec::new();
+    for crd in load_crds() {
+        let name = format!("{}_{}", crd.group, crd.plural);
+        let result = load_fixture("valid", &crd).and_then(|obj| {
+            let schema = schema_for(&crd, &obj)?;
+            let compiled = CompiledSchema::new(schema).map_err(|e| e.to_string())?;
+            let mut admitted = obj.clone();
+            compiled
+                .admit(&mut admitted)
+                .map_err(|e| format!("rejected:{}", show(&e)))?;
+            let mut lost = Vec::new();
+            lost_fields(&obj, &admitted, "", &mut lost);
+            if !lost.is_empty() {
+                return Err(format!("pruned or changed: {lost:?}"));
+            }
+            if obj.get("status").is_none() && schema["properties"].get("status").is_some() {
+                return Err("has no status although the kind has one".into());
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            failures.push(format!("{name}: {e}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "valid fixtures:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn invalid_fixtures_are_rejected_on_the_named_field() {
+    let mut failures = Vec::new();
+    for crd in load_crds() {
+        let name = format!("{}_{}", crd.group, crd.plural);
+        let result = load_fixture("invalid", &crd).and_then(|obj| {
+            let schema = schema_for(&crd, &obj)?;
+            let annotations = &obj["metadata"]["annotations"];
+            let field = annotations[EXPECTED_FIELD]
+                .as_str()
+                .ok_or_else(|| format!("annotation {EXPECTED_FIELD} missing"))?;
+            let reason = annotations[EXPECTED_REASON].as_str();
+            let compiled = CompiledSchema::new(schema).map_err(|e| e.to_string())?;
+            let mut admitted = obj.clone();
+            let errors = match compiled.admit(&mut admitted) {
+                Ok(()) => return Err("admitted".into()),
+                Err(errors) => errors,
+            };
+            let hit = errors
+                .iter()
+                .any(|e| e.field == field && reason.is_none_or(|r| e.reason.as_str() == r));
+            if !hit {
+                return Err(format!(
+                    "no error on {field} ({reason:?}); got:{}",
+                    show(&errors)
+                ));
+            }
+            let status = invalid_status(
+                &crd.kind,
+                &crd.group,
+                obj["metadata"]["name"].as_str().unwrap_or(""),
+                &errors,
+            );
+            // Shown with --nocapture: the messages a client would read.
+            println!("{}", status["message"]);
+            if status["code"] != 422
+                || status["details"]["causes"]
+                    .as_array()
+                    .is_none_or(Vec::is_empty)
+            {
+                return Err(format!("bad status {status}"));
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            failures.push(format!("{name}: {e}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "invalid fixtures:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_fixture_belongs_to_a_crd() {
+    let names: Vec<String> = load_crds()
+        .iter()
+        .map(|c| format!("{}_{}.yaml", c.group, c.plural))
+        .collect();
+    for kind in ["valid", "invalid"] {
+        for f in std::fs::read_dir(fixtures_dir().join(kind)).unwrap() {
+            let file = f.unwrap().file_name().to_string_lossy().to_string();
+            assert!(
+                names.contains(&file),
+                "{kind}/{file} matches no CRD in shared/crds"
+            );
+        }
+    }
+}
