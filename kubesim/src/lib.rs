@@ -3,6 +3,7 @@
 
 pub mod identity;
 pub mod registry;
+pub mod schema;
 pub mod table;
 pub mod authn;
 pub mod rbac;
