@@ -1,0 +1,168 @@
+//! In-process object operations for tests and demo loading: the same admission and store path
+//! as HTTP requests, without HTTP, authentication or counters.
+
+use serde_json::{Value, json};
+
+use crate::objects::{self, Part, WriteOpts, gr};
+use crate::registry::ResourceInfo;
+use crate::state::Shared;
+use crate::status::ApiError;
+
+/// Errors of the in-process API.
+#[derive(Debug, thiserror::Error)]
+pub enum KubeSimError {
+    #[error("{0}")]
+    Api(#[from] ApiError),
+    #[error("invalid YAML: {0}")]
+    Yaml(String),
+    #[error("no resource serves apiVersion {api_version} kind {kind}")]
+    UnknownKind { api_version: String, kind: String },
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+fn info_for(shared: &Shared, api_version: &str, kind: &str) -> Result<ResourceInfo, KubeSimError> {
+    shared
+        .catalog()
+        .registry
+        .by_kind(api_version, kind)
+        .cloned()
+        .ok_or_else(|| KubeSimError::UnknownKind {
+            api_version: api_version.into(),
+            kind: kind.into(),
+        })
+}
+
+fn loader_opts() -> WriteOpts {
+    WriteOpts {
+        field_manager: Some("kubesim-load".into()),
+        user: crate::identity::UserInfo {
+            username: crate::authn::ADMIN_USER.into(),
+            groups: vec!["system:masters".into()],
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+/// Creates the object, or replaces it when it exists; a `status` is written too (through the
+/// status subresource where there is one), so fixtures can carry their status.
+pub fn apply_object(shared: &Shared, obj: Value) -> Result<Value, KubeSimError> {
+    let api_version = obj
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let kind = obj
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let info = info_for(shared, &api_version, &kind)?;
+    let ns = if info.namespaced {
+        obj.pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .unwrap_or("default")
+            .to_string()
+    } else {
+        String::new()
+    };
+    let name = objects::name_of(&obj).to_string();
+    let opts = loader_opts();
+    let exists = !name.is_empty() && shared.store.get(&gr(&info), &ns, &name).is_some();
+    let mut stored = if exists {
+        let mut body = obj.clone();
+        if let Some(m) = body.get_mut("metadata").and_then(Value::as_object_mut) {
+            m.remove("resourceVersion");
+        }
+        objects::update(shared, &info, &ns, &name, Part::Main, body, &opts)?
+    } else {
+        objects::create(shared, &info, &ns, obj.clone(), &opts)?
+    };
+    if objects::status_enabled(&info)
+        && let Some(status) = obj.get("status")
+        && stored.get("status") != Some(status)
+        && info.group != "apiextensions.k8s.io"
+    {
+        let name = objects::name_of(&stored).to_string();
+        let mut body = stored.clone();
+        body["status"] = status.clone();
+        stored = objects::update(shared, &info, &ns, &name, Part::Status, body, &opts)?;
+    }
+    Ok(stored)
+}
+
+/// Loads every document of a multi-document YAML string (and the items of `kind: List`),
+/// CustomResourceDefinitions first. Returns how many objects were written.
+pub fn load_yaml(shared: &Shared, text: &str) -> Result<usize, KubeSimError> {
+    use serde::Deserialize;
+    let mut docs = Vec::new();
+    for de in serde_yaml::Deserializer::from_str(text) {
+        let v = Value::deserialize(de).map_err(|e| KubeSimError::Yaml(e.to_string()))?;
+        if v.is_null() {
+            continue;
+        }
+        if v.get("kind")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.ends_with("List"))
+            && let Some(items) = v.get("items").and_then(Value::as_array)
+        {
+            docs.extend(items.iter().cloned());
+        } else {
+            docs.push(v);
+        }
+    }
+    load_values(shared, docs)
+}
+
+/// As [`load_yaml`], over parsed objects.
+pub fn load_values(shared: &Shared, mut docs: Vec<Value>) -> Result<usize, KubeSimError> {
+    let rank = |v: &Value| match v.get("kind").and_then(Value::as_str) {
+        Some("CustomResourceDefinition") => 0,
+        Some("Namespace") => 1,
+        _ => 2,
+    };
+    docs.sort_by_key(rank);
+    let n = docs.len();
+    for d in docs {
+        apply_object(shared, d)?;
+    }
+    Ok(n)
+}
+
+pub fn get_object(
+    shared: &Shared,
+    api_version: &str,
+    kind: &str,
+    ns: &str,
+    name: &str,
+) -> Option<Value> {
+    let info = info_for(shared, api_version, kind).ok()?;
+    shared
+        .store
+        .get(&gr(&info), if info.namespaced { ns } else { "" }, name)
+        .map(|v| objects::render(&info, &v))
+}
+
+/// Deletes like an API DELETE (finalizers honoured); `Ok(None)` when absent.
+pub fn delete_object(
+    shared: &Shared,
+    api_version: &str,
+    kind: &str,
+    ns: &str,
+    name: &str,
+) -> Result<Option<Value>, KubeSimError> {
+    let info = info_for(shared, api_version, kind)?;
+    let ns = if info.namespaced { ns } else { "" };
+    let res = if info.group.is_empty() && info.plural == "namespaces" {
+        objects::delete_namespace(shared, name, &loader_opts())
+    } else {
+        objects::delete(shared, &info, ns, name, &loader_opts(), &json!(null))
+    };
+    match res {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.code == 404 => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
