@@ -2,7 +2,9 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::config::{LogFormat, ServeConfig, StoreConfig};
+use std::time::Duration;
+
+use crate::config::{JwtConfig, LogFormat, ServeConfig, StoreConfig};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,4 +30,41 @@ pub enum Command {
     Migrate(StoreConfig),
     /// Print the GraphQL schema (SDL) to standard output.
     Schema,
+    /// fleetgraph tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Sign a token with the configured key and print it (the first admin token comes from here).
+    Issue(TokenIssueArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TokenIssueArgs {
+    /// Who the token speaks for (`sub`).
+    #[arg(long)]
+    pub subject: String,
+
+    /// Roles (comma-separated): admin, ops, tenantOwner, projectDev, readOnly.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub roles: Vec<String>,
+
+    /// Tenants scoped roles apply to (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub tenants: Vec<String>,
+
+    /// `tenant/project` pairs project-scoped roles apply to (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub projects: Vec<String>,
+
+    /// Lifetime, e.g. `30m`, `24h`, `7d`.
+    #[arg(long, default_value = "24h", value_parser = humantime::parse_duration)]
+    pub ttl: Duration,
+
+    #[command(flatten)]
+    pub jwt: JwtConfig,
 }

@@ -112,6 +112,132 @@ pub struct KubeConfig {
     pub kube_context: Option<String>,
 }
 
+/// Signing algorithm of fleetgraph JWTs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum JwtAlgorithm {
+    /// HMAC-SHA256 with a shared secret (`--jwt-secret` / `--jwt-secret-file`).
+    #[default]
+    #[value(name = "HS256")]
+    Hs256,
+    /// RSA-SHA256 with PEM keys (`--jwt-private-key-file`, `--jwt-public-key-file`).
+    #[value(name = "RS256")]
+    Rs256,
+    /// Ed25519 with PEM keys (`--jwt-private-key-file`, `--jwt-public-key-file`).
+    #[value(name = "EdDSA")]
+    EdDsa,
+}
+
+/// How callers prove who they are, and what protects the server from them.
+#[derive(Clone, Debug, Args)]
+pub struct AuthConfig {
+    /// Trust every caller as an admin. Only for demos and local experiments: the server logs a
+    /// warning at start and `viewer.authKind` is DISABLED.
+    #[arg(long, env = "FLEETGRAPH_AUTH_DISABLED", default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub auth_disabled: bool,
+
+    #[command(flatten)]
+    pub jwt: JwtConfig,
+
+    /// Audiences requested in TokenReview for Kubernetes tokens (comma-separated); empty uses
+    /// the API server's default audience.
+    #[arg(long, env = "FLEETGRAPH_TOKEN_REVIEW_AUDIENCES", value_delimiter = ',')]
+    pub token_review_audiences: Vec<String>,
+
+    /// Seconds a TokenReview or SubjectAccessReview result is reused for the same token or
+    /// principal.
+    #[arg(long, env = "FLEETGRAPH_AUTH_CACHE_TTL_SECS", default_value_t = 30)]
+    pub auth_cache_ttl_secs: u64,
+
+    /// fleetgraph roles granted to Kubernetes groups, as `group=role` pairs (comma-separated),
+    /// e.g. `platform-admins=admin,sre=ops,auditors=readOnly`.
+    #[arg(long, env = "FLEETGRAPH_KUBE_GROUP_ROLES", value_delimiter = ',')]
+    pub kube_group_roles: Vec<String>,
+
+    /// Requests per second each principal may make (token bucket); 0 switches the limit off.
+    #[arg(long, env = "FLEETGRAPH_RATE_LIMIT_PER_SECOND", default_value_t = 50)]
+    pub rate_limit_per_second: u32,
+
+    /// Burst a principal may spend at once above its steady rate.
+    #[arg(long, env = "FLEETGRAPH_RATE_LIMIT_BURST", default_value_t = 100)]
+    pub rate_limit_burst: u32,
+
+    /// Browser origins allowed to call the API cross-site (comma-separated, e.g.
+    /// `https://dashboard.example.com`); empty allows none.
+    #[arg(long, env = "FLEETGRAPH_CORS_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub cors_allowed_origins: Vec<String>,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            auth_disabled: false,
+            jwt: JwtConfig::default(),
+            token_review_audiences: Vec::new(),
+            auth_cache_ttl_secs: 30,
+            kube_group_roles: Vec::new(),
+            rate_limit_per_second: 50,
+            rate_limit_burst: 100,
+            cors_allowed_origins: Vec::new(),
+        }
+    }
+}
+
+/// fleetgraph JWT keys and claims checks, shared by `serve` and `token issue`.
+#[derive(Clone, Debug, Args)]
+pub struct JwtConfig {
+    /// Algorithm fleetgraph tokens are signed with; tokens with any other algorithm are refused.
+    #[arg(long, env = "FLEETGRAPH_JWT_ALGORITHM", value_enum, default_value_t = JwtAlgorithm::Hs256)]
+    pub jwt_algorithm: JwtAlgorithm,
+
+    /// HS256 shared secret (at least 32 bytes). Prefer `--jwt-secret-file`.
+    #[arg(long, env = "FLEETGRAPH_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// File holding the HS256 shared secret.
+    #[arg(long, env = "FLEETGRAPH_JWT_SECRET_FILE")]
+    pub jwt_secret_file: Option<PathBuf>,
+
+    /// PEM private key for RS256 / EdDSA (needed to issue tokens).
+    #[arg(long, env = "FLEETGRAPH_JWT_PRIVATE_KEY_FILE")]
+    pub jwt_private_key_file: Option<PathBuf>,
+
+    /// PEM public key for RS256 / EdDSA (needed to verify tokens).
+    #[arg(long, env = "FLEETGRAPH_JWT_PUBLIC_KEY_FILE")]
+    pub jwt_public_key_file: Option<PathBuf>,
+
+    /// `iss` claim written and required.
+    #[arg(long, env = "FLEETGRAPH_JWT_ISSUER", default_value = "fleetgraph")]
+    pub jwt_issuer: String,
+
+    /// `aud` claim written and required.
+    #[arg(long, env = "FLEETGRAPH_JWT_AUDIENCE", default_value = "fleetgraph")]
+    pub jwt_audience: String,
+
+    /// Clock skew tolerated on `exp` and `nbf`, in seconds (at most 300).
+    #[arg(long, env = "FLEETGRAPH_JWT_LEEWAY_SECS", default_value_t = 30)]
+    pub jwt_leeway_secs: u64,
+
+    /// Longest lifetime of an issued token, in seconds.
+    #[arg(long, env = "FLEETGRAPH_JWT_MAX_TTL_SECS", default_value_t = 30 * 24 * 3600)]
+    pub jwt_max_ttl_secs: u64,
+}
+
+impl Default for JwtConfig {
+    fn default() -> Self {
+        Self {
+            jwt_algorithm: JwtAlgorithm::Hs256,
+            jwt_secret: None,
+            jwt_secret_file: None,
+            jwt_private_key_file: None,
+            jwt_public_key_file: None,
+            jwt_issuer: "fleetgraph".to_string(),
+            jwt_audience: "fleetgraph".to_string(),
+            jwt_leeway_secs: 30,
+            jwt_max_ttl_secs: 30 * 24 * 3600,
+        }
+    }
+}
+
 /// Everything `fleetgraph serve` needs.
 #[derive(Clone, Debug, Args)]
 pub struct ServeConfig {
@@ -131,6 +257,9 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub limits: LimitsConfig,
+
+    #[command(flatten)]
+    pub auth: AuthConfig,
 }
 
 impl ServeConfig {
@@ -146,6 +275,7 @@ impl ServeConfig {
             },
             kube: KubeConfig::default(),
             limits: LimitsConfig::default(),
+            auth: AuthConfig::default(),
         }
     }
 }

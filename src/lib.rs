@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod build_info;
 pub mod cli;
+pub mod cluster_client;
 pub mod config;
 pub mod error;
 pub mod http;
@@ -16,3 +17,4 @@ pub mod server;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod ttl_cache;

@@ -1,7 +1,10 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use fleetgraph::cli::{Cli, Command};
+use fleetgraph::auth::jwt::{JwtKeys, TokenRequest};
+use fleetgraph::auth::roles::parse_roles;
+use fleetgraph::cli::{Cli, Command, TokenCommand, TokenIssueArgs};
+use fleetgraph::error::Error;
 use fleetgraph::{schema, server, store, telemetry};
 
 #[tokio::main]
@@ -15,6 +18,9 @@ async fn main() -> ExitCode {
             print!("{}", schema::sdl());
             Ok(())
         }
+        Command::Token {
+            command: TokenCommand::Issue(args),
+        } => issue_token(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -36,5 +42,27 @@ async fn migrate(config: &fleetgraph::config::StoreConfig) -> fleetgraph::error:
         store::redact(&config.database_url),
         applied.join(", ")
     );
+    Ok(())
+}
+
+fn issue_token(args: &TokenIssueArgs) -> fleetgraph::error::Result<()> {
+    let keys = JwtKeys::from_config(&args.jwt)?.ok_or_else(|| {
+        Error::bad_field(
+            "jwt",
+            "no signing key configured: set --jwt-secret-file (HS256) or --jwt-private-key-file \
+             and --jwt-public-key-file (RS256 / EdDSA)",
+        )
+    })?;
+    let roles = parse_roles(args.roles.iter().map(String::as_str))
+        .map_err(|e| Error::bad_field("roles", e))?;
+    let issued = keys.issue(&TokenRequest {
+        subject: args.subject.clone(),
+        roles,
+        tenants: args.tenants.clone(),
+        projects: args.projects.clone(),
+        ttl: args.ttl,
+    })?;
+    println!("{}", issued.token);
+    eprintln!("expires at {}", issued.expires_at.to_rfc3339());
     Ok(())
 }

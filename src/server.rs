@@ -5,15 +5,22 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::auth::Authenticator;
+use crate::auth::authenticator::parse_group_roles;
+use crate::auth::jwt::JwtKeys;
+use crate::auth::rate_limit::RateLimiter;
+use crate::auth::token_review::{KubeTokenReviewer, TokenReviewer};
+use crate::cluster_client;
 use crate::config::ServeConfig;
 use crate::error::{Error, Result};
 use crate::http::{graphiql, graphql, ops};
@@ -27,7 +34,9 @@ use crate::store::Store;
 pub async fn build_state(config: &ServeConfig) -> Result<AppState> {
     let store = Store::open(&config.store).await?;
     let metrics = Arc::new(Metrics::new());
-    let features = features(config, &store);
+    let management = cluster_client::management_client(&config.kube).await?;
+    let auth = Arc::new(authenticator(config, management.clone())?);
+    let features = features(config, &store, &auth, management.is_some());
     let schema = schema::build(SchemaDeps {
         store: store.clone(),
         metrics: metrics.clone(),
@@ -40,10 +49,51 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState> {
         metrics,
         readiness: Readiness::default(),
         limits: config.limits.clone(),
+        auth,
+        rate_limiter: RateLimiter::new(
+            config.auth.rate_limit_per_second,
+            config.auth.rate_limit_burst,
+        ),
+        management,
     })
 }
 
-fn features(config: &ServeConfig, store: &Store) -> Features {
+fn authenticator(config: &ServeConfig, management: Option<kube::Client>) -> Result<Authenticator> {
+    let auth = &config.auth;
+    let jwt = JwtKeys::from_config(&auth.jwt)?.map(Arc::new);
+    let reviewer = management.map(|client| {
+        KubeTokenReviewer::new(
+            client,
+            auth.token_review_audiences.clone(),
+            Duration::from_secs(auth.auth_cache_ttl_secs),
+        ) as Arc<dyn TokenReviewer>
+    });
+    if auth.auth_disabled {
+        tracing::warn!(
+            "AUTHENTICATION IS DISABLED: every caller is trusted as an admin. \
+             Never run like this where anyone else can reach the server."
+        );
+    } else if jwt.is_none() && reviewer.is_none() {
+        tracing::warn!(
+            "no JWT key and no management cluster: only anonymous requests are possible \
+             (set --jwt-secret-file, or see `fleetgraph serve --help`)"
+        );
+    }
+    let group_roles = parse_group_roles(&auth.kube_group_roles)?;
+    Ok(Authenticator::new(
+        auth.auth_disabled,
+        jwt,
+        reviewer,
+        group_roles,
+    ))
+}
+
+fn features(
+    config: &ServeConfig,
+    store: &Store,
+    auth: &Authenticator,
+    has_management_cluster: bool,
+) -> Features {
     let mut names = vec![
         "graphiql".to_string(),
         "metrics".to_string(),
@@ -52,10 +102,41 @@ fn features(config: &ServeConfig, store: &Store) -> Features {
     if config.limits.introspection {
         names.push("introspection".to_string());
     }
+    if auth.is_disabled() {
+        names.push("auth:disabled".to_string());
+    } else {
+        if auth.jwt_keys().is_some() {
+            names.push("auth:jwt".to_string());
+        }
+        if has_management_cluster {
+            names.push("auth:kubernetes".to_string());
+        }
+    }
+    if has_management_cluster {
+        names.push("management-cluster".to_string());
+    }
     Features::new(names)
 }
 
-pub fn router(state: AppState) -> Router {
+fn cors(origins: &[String]) -> Result<CorsLayer> {
+    let mut allowed = Vec::new();
+    for origin in origins.iter().map(|o| o.trim()).filter(|o| !o.is_empty()) {
+        let value = HeaderValue::from_str(origin).map_err(|_| {
+            Error::bad_field(
+                "cors-allowed-origins",
+                format!("{origin:?} is not a valid origin"),
+            )
+        })?;
+        allowed.push(value);
+    }
+    Ok(CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(Duration::from_secs(600)))
+}
+
+pub fn router(state: AppState, cors: CorsLayer) -> Router {
     // The HTTP-level timeout is a backstop; GraphQL requests time out a little earlier with
     // a GraphQL-shaped error.
     let backstop = state.limits.request_timeout() + Duration::from_secs(5);
@@ -73,6 +154,7 @@ pub fn router(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             backstop,
         ))
+        .layer(cors)
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
 }
@@ -109,12 +191,26 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer> {
         .local_addr()
         .map_err(|e| Error::Internal(format!("listener has no address: {e}")))?;
     let shutdown = CancellationToken::new();
-    let app = router(state.clone());
+    let app = router(state.clone(), cors(&config.auth.cors_allowed_origins)?);
     let token = shutdown.clone();
+    let limiter = state.rate_limiter.clone();
+    let sweeper = shutdown.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tokio::select! {
+                _ = sweeper.cancelled() => break,
+                _ = tick.tick() => limiter.shrink(),
+            }
+        }
+    });
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move { token.cancelled().await })
-            .await
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move { token.cancelled().await })
+        .await
     });
     Ok(RunningServer {
         addr,

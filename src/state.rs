@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use crate::auth::Authenticator;
+use crate::auth::rate_limit::RateLimiter;
 use crate::config::LimitsConfig;
 use crate::metrics::Metrics;
 use crate::readiness::Readiness;
@@ -15,4 +17,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub readiness: Readiness,
     pub limits: LimitsConfig,
+    pub auth: Arc<Authenticator>,
+    pub rate_limiter: Arc<RateLimiter>,
+    /// The management cluster, when one is configured.
+    pub management: Option<kube::Client>,
 }

@@ -7,16 +7,22 @@
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{BatchRequest, BatchResponse, Request};
 use axum::body::Body;
-use axum::extract::{RawQuery, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::Principal;
 use crate::error::{ErrorCode, graphql_error_body};
 use crate::http::graphiql;
 use crate::state::AppState;
 
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+pub async fn post(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     if !is_json(&headers) {
         return reject(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -45,11 +51,12 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
         Ok(batch) => batch,
         Err(message) => return reject(StatusCode::BAD_REQUEST, &message),
     };
-    execute(&state, batch).await
+    execute(&state, &headers, peer, batch).await
 }
 
 pub async fn get(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -78,11 +85,39 @@ pub async fn get(
             "mutations must be sent with POST",
         );
     }
-    execute(&state, BatchRequest::Single(request)).await
+    execute(&state, &headers, peer, BatchRequest::Single(request)).await
 }
 
-async fn execute(state: &AppState, batch: BatchRequest) -> Response {
-    let batch = batch.data(Principal::anonymous());
+async fn execute(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    batch: BatchRequest,
+) -> Response {
+    let authorization = match headers.get(header::AUTHORIZATION).map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(value)) => Some(value),
+        Some(Err(_)) => {
+            return unauthenticated("the Authorization header is not valid text");
+        }
+    };
+    let principal = match state.auth.authenticate(authorization).await {
+        Ok(principal) => principal,
+        Err(e) if e.code() == ErrorCode::Unauthenticated => {
+            return unauthenticated(&e.to_string());
+        }
+        Err(e) => return reject_code(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string()),
+    };
+    // Anonymous callers share no bucket with each other: each address has its own.
+    let limit_key = if principal.is_authenticated() {
+        principal.key()
+    } else {
+        format!("anonymous@{}", peer.ip())
+    };
+    if let Err(e) = state.rate_limiter.check(&limit_key) {
+        return reject_code(StatusCode::TOO_MANY_REQUESTS, e.code(), &e.to_string());
+    }
+    let batch = batch.data(principal);
     let timeout = state.limits.request_timeout();
     match tokio::time::timeout(timeout, state.schema.execute_batch(batch)).await {
         Ok(response) => json_response(StatusCode::OK, &response),
@@ -129,6 +164,19 @@ fn decode_batch(bytes: &[u8]) -> Result<BatchRequest, String> {
     }
     serde_json::from_value(value)
         .map_err(|e| format!("malformed GraphQL request ({e}); {EXPECTED}"))
+}
+
+fn unauthenticated(message: &str) -> Response {
+    let mut response = reject_code(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::Unauthenticated,
+        message,
+    );
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        axum::http::HeaderValue::from_static("Bearer"),
+    );
+    response
 }
 
 fn reject(status: StatusCode, message: &str) -> Response {

@@ -2,16 +2,20 @@
 
 use async_graphql::{Context, Object, SimpleObject};
 
-use crate::auth::{AuthKind, Principal};
+use crate::auth::{AuthKind, Principal, Role};
 
 #[derive(SimpleObject)]
 pub struct Viewer {
     /// Subject of the caller's token, or `anonymous`.
     pub subject: String,
-    /// fleetgraph roles held: admin, ops, tenantOwner, projectDev, readOnly.
-    pub roles: Vec<String>,
-    /// Tenants the caller is scoped to (empty for cluster-wide roles).
+    /// fleetgraph roles held, sorted.
+    pub roles: Vec<Role>,
+    /// Tenants a scoped role applies to, sorted.
     pub tenants: Vec<String>,
+    /// `tenant/project` pairs a project-scoped role applies to, sorted.
+    pub projects: Vec<String>,
+    /// Kubernetes groups, for callers who authenticated with a Kubernetes token.
+    pub groups: Vec<String>,
     pub auth_kind: AuthKind,
 }
 
@@ -21,6 +25,12 @@ impl From<&Principal> for Viewer {
             subject: p.subject.clone(),
             roles: p.roles.clone(),
             tenants: p.tenants.clone(),
+            projects: p.projects.clone(),
+            groups: p
+                .kube
+                .as_ref()
+                .map(|k| k.groups.clone())
+                .unwrap_or_default(),
             auth_kind: p.kind,
         }
     }
