@@ -3,12 +3,12 @@
 
 pub mod authn;
 pub mod identity;
+pub mod openapi;
 pub mod rbac;
 pub mod registry;
 pub mod reviews;
 pub mod schema;
 pub mod table;
-pub mod openapi;
 
 pub mod access;
 pub mod apply;

@@ -365,6 +365,9 @@ pub fn prepare_update(
             "generation",
             "managedFields",
         ] {
+            if k == "managedFields" && operation == "Apply" {
+                continue;
+            }
             match om.get(k) {
                 Some(v) => m.insert(k.into(), v.clone()),
                 None => m.remove(k),

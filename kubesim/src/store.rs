@@ -319,13 +319,19 @@ impl Store {
         self.cell(gr).notify.subscribe()
     }
 
-    /// Forgets all history: watches from any older resourceVersion now get 410 Gone.
+    /// Forgets all history: every resourceVersion issued so far is now too old to watch from
+    /// (410 Gone). The counter moves on by one so that a list made right after still returns a
+    /// resourceVersion that can be watched; open watches are woken to notice.
     pub fn compact(&self) {
         let cells: Vec<Arc<Cell>> = self.tables.read().values().cloned().collect();
-        for cell in cells {
+        let floor = self.rv.fetch_add(1, Ordering::SeqCst) + 1;
+        for cell in &cells {
             let mut t = cell.table.write();
             t.history.clear();
-            t.floor = self.current_rv();
+            t.floor = floor;
+        }
+        for cell in cells {
+            cell.notify.send_replace(floor);
         }
     }
 
