@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cluster_client;
 pub mod config;
 pub mod error;
+pub mod fleet;
 pub mod http;
 pub mod metrics;
 pub mod readiness;
