@@ -252,3 +252,85 @@ fn every_fixture_belongs_to_a_crd() {
         }
     }
 }
+
+fn crd_named(plural: &str) -> Crd {
+    load_crds()
+        .into_iter()
+        .find(|c| c.plural == plural)
+        .expect("CRD present")
+}
+
+#[test]
+fn cluster_profile_defaults_are_applied_on_admission() {
+    let crd = crd_named("clusterprofiles");
+    let compiled = CompiledSchema::new(&crd.versions[0].2).unwrap();
+    let mut obj = serde_json::json!({
+        "apiVersion": "config.projectsveltos.io/v1beta1",
+        "kind": "ClusterProfile",
+        "metadata": {"name": "minimal"},
+        "spec": {"helmCharts": [{
+            "repositoryURL": "https://kubernetes.github.io/ingress-nginx",
+            "repositoryName": "ingress-nginx",
+            "chartName": "ingress-nginx/ingress-nginx",
+            "chartVersion": "4.11.3",
+            "releaseName": "ingress-nginx",
+            "releaseNamespace": "ingress-nginx"
+        }]}
+    });
+    compiled.admit(&mut obj).unwrap();
+    let spec = &obj["spec"];
+    assert_eq!(spec["syncMode"], "Continuous");
+    assert_eq!(spec["tier"], 100);
+    assert_eq!(spec["stopMatchingBehavior"], "WithdrawPolicies");
+    assert_eq!(spec["continueOnConflict"], false);
+    assert_eq!(spec["continueOnError"], false);
+    assert_eq!(spec["reloader"], false);
+    assert_eq!(spec["helmCharts"][0]["helmChartAction"], "Install");
+}
+
+#[test]
+fn sveltos_cluster_and_tenant_defaults() {
+    let crd = crd_named("sveltosclusters");
+    let compiled = CompiledSchema::new(&crd.versions[0].2).unwrap();
+    let mut obj = serde_json::json!({
+        "apiVersion": "lib.projectsveltos.io/v1beta1", "kind": "SveltosCluster",
+        "metadata": {"name": "c", "namespace": "mgmt"},
+        "spec": {"kubeconfigName": "c-kubeconfig"}, "status": {}
+    });
+    compiled.admit(&mut obj).unwrap();
+    assert_eq!(obj["spec"]["consecutiveFailureThreshold"], 3);
+    assert_eq!(obj["spec"]["pullMode"], false);
+    assert_eq!(obj["status"]["connectionFailures"], 0);
+
+    let crd = crd_named("tenants");
+    let schema = &crd.versions.iter().find(|v| v.0 == "v1beta2").unwrap().2;
+    let mut obj = serde_json::json!({
+        "apiVersion": "capsule.clastix.io/v1beta2", "kind": "Tenant", "metadata": {"name": "t"},
+        "spec": {"owners": [{"kind": "User", "name": "alice"}], "resourceQuotas": {"items": []}}
+    });
+    CompiledSchema::new(schema)
+        .unwrap()
+        .admit(&mut obj)
+        .unwrap();
+    assert_eq!(
+        obj["spec"]["owners"][0]["clusterRoles"],
+        serde_json::json!(["admin", "capsule-namespace-deleter"])
+    );
+    assert_eq!(obj["spec"]["resourceQuotas"]["scope"], "Tenant");
+}
+
+#[test]
+fn unknown_fields_in_a_real_crd_are_pruned() {
+    let crd = crd_named("clustersummaries");
+    let compiled = CompiledSchema::new(&crd.versions[0].2).unwrap();
+    let mut obj = load_fixture("valid", &crd).unwrap();
+    obj["spec"]["clusterProfileSpec"]["helmCharts"][0]["chartNmae"] = "typo".into();
+    obj["status"]["featureSummaries"][0]["extra"] = 1.into();
+    obj["spec"]["bogus"] = true.into();
+    compiled.admit(&mut obj).unwrap();
+    assert_eq!(obj, {
+        let mut expected = load_fixture("valid", &crd).unwrap();
+        compiled.admit(&mut expected).unwrap();
+        expected
+    });
+}
