@@ -23,6 +23,7 @@ use crate::auth::token_review::{KubeTokenReviewer, TokenReviewer};
 use crate::cluster_client;
 use crate::config::ServeConfig;
 use crate::error::{Error, Result};
+use crate::fleet::cache::FleetCache;
 use crate::http::{graphiql, graphql, ops};
 use crate::metrics::Metrics;
 use crate::readiness::Readiness;
@@ -37,8 +38,14 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState> {
     let management = cluster_client::management_client(&config.kube).await?;
     let auth = Arc::new(authenticator(config, management.clone())?);
     let features = features(config, &store, &auth, management.is_some());
+    let readiness = Readiness::default();
+    let fleet = match &management {
+        Some(client) => FleetCache::start(client.clone(), readiness.clone()),
+        None => FleetCache::disconnected(),
+    };
     let schema = schema::build(SchemaDeps {
         store: store.clone(),
+        fleet: fleet.clone(),
         metrics: metrics.clone(),
         limits: config.limits.clone(),
         features,
@@ -47,8 +54,9 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState> {
         schema,
         store,
         metrics,
-        readiness: Readiness::default(),
+        readiness,
         limits: config.limits.clone(),
+        fleet,
         auth,
         rate_limiter: RateLimiter::new(
             config.auth.rate_limit_per_second,
@@ -175,6 +183,7 @@ impl RunningServer {
     /// Stops accepting, lets in-flight requests finish, and waits for the server to end.
     pub async fn shutdown(self) {
         self.shutdown.cancel();
+        self.state.fleet.shutdown();
         match self.task.await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::warn!(error = %e, "server ended with an error"),

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::auth::Authenticator;
 use crate::auth::rate_limit::RateLimiter;
 use crate::config::LimitsConfig;
+use crate::fleet::cache::FleetCache;
 use crate::metrics::Metrics;
 use crate::readiness::Readiness;
 use crate::schema::AppSchema;
@@ -21,4 +22,6 @@ pub struct AppState {
     pub rate_limiter: Arc<RateLimiter>,
     /// The management cluster, when one is configured.
     pub management: Option<kube::Client>,
+    /// Mirror of the management cluster's Sveltos / Cluster API objects.
+    pub fleet: FleetCache,
 }

@@ -12,6 +12,7 @@ pub use extensions::RequestMetrics;
 pub use version::Features;
 
 use crate::config::LimitsConfig;
+use crate::fleet::cache::FleetCache;
 use crate::metrics::Metrics;
 use crate::store::Store;
 
@@ -24,6 +25,7 @@ pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 /// What resolvers read from the schema's data.
 pub struct SchemaDeps {
     pub store: Store,
+    pub fleet: FleetCache,
     pub metrics: Arc<Metrics>,
     pub limits: LimitsConfig,
     pub features: Features,
@@ -44,6 +46,7 @@ pub fn build(deps: SchemaDeps) -> AppSchema {
     }
     builder
         .data(deps.store)
+        .data(deps.fleet)
         .data(deps.limits)
         .data(deps.features)
         .finish()

@@ -4,6 +4,7 @@
 
 pub mod db;
 pub mod server;
+pub mod sim;
 
 pub use db::TestDb;
 #[allow(unused_imports)]

@@ -1,0 +1,207 @@
+//! An immutable view of the whole fleet: the raw stores plus the indexes the graph reads.
+//! Readers take an `Arc` of it and never block writers.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+
+use super::kind::FleetKind;
+use super::stores::Stores;
+use crate::fleet::kinds::{
+    CLUSTER_NAME_LABEL, CLUSTER_TYPE_LABEL, ClusterConfiguration, ClusterInfo, ClusterSummary,
+    ClusterType, HealthFlags,
+};
+
+/// A managed cluster's identity. Orders by namespace, then name, then type (CAPI first): the
+/// documented default order of `clusters`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClusterRef {
+    pub namespace: String,
+    pub name: String,
+    pub cluster_type: ClusterType,
+}
+
+/// A managed cluster with everything the cluster page shows about it.
+#[derive(Clone, Debug)]
+pub struct FleetCluster {
+    pub reference: ClusterRef,
+    pub uid: String,
+    pub created: Option<Time>,
+    pub info: ClusterInfo,
+    pub health: HealthFlags,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct FleetSnapshot {
+    pub stores: Stores,
+    /// Every managed cluster, in [`ClusterRef`] order.
+    pub clusters: Arc<Vec<Arc<FleetCluster>>>,
+    cluster_positions: Arc<HashMap<ClusterRef, usize>>,
+    summaries_by_cluster: Arc<HashMap<ClusterRef, Vec<Arc<ClusterSummary>>>>,
+    configurations_by_cluster: Arc<HashMap<ClusterRef, Vec<Arc<ClusterConfiguration>>>>,
+    /// Whether every kind has delivered its first complete list.
+    pub synced: bool,
+}
+
+impl FleetSnapshot {
+    pub fn cluster(&self, reference: &ClusterRef) -> Option<&Arc<FleetCluster>> {
+        self.cluster_positions
+            .get(reference)
+            .and_then(|&i| self.clusters.get(i))
+    }
+
+    /// The cluster's ClusterSummaries, by namespace/name.
+    pub fn summaries_of(&self, cluster: &ClusterRef) -> &[Arc<ClusterSummary>] {
+        self.summaries_by_cluster
+            .get(cluster)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// The cluster's ClusterConfigurations (normally one), by name.
+    pub fn configurations_of(&self, cluster: &ClusterRef) -> &[Arc<ClusterConfiguration>] {
+        self.configurations_by_cluster
+            .get(cluster)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// Rebuilds the indexes that depend on the kinds in `dirty`, reusing the others.
+    pub fn rebuild(&self, stores: Stores, dirty: &BTreeSet<FleetKind>, synced: bool) -> Self {
+        let touches = |kinds: &[FleetKind]| kinds.iter().any(|k| dirty.contains(k));
+        let summaries_by_cluster = if touches(&[FleetKind::ClusterSummary]) {
+            Arc::new(index_summaries(&stores))
+        } else {
+            self.summaries_by_cluster.clone()
+        };
+        let configurations_by_cluster = if touches(&[FleetKind::ClusterConfiguration]) {
+            Arc::new(index_configurations(&stores))
+        } else {
+            self.configurations_by_cluster.clone()
+        };
+        let (clusters, cluster_positions) = if touches(&[
+            FleetKind::CapiCluster,
+            FleetKind::SveltosCluster,
+            FleetKind::ClusterSummary,
+        ]) {
+            let clusters = build_clusters(&stores, &summaries_by_cluster);
+            let positions = clusters
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.reference.clone(), i))
+                .collect();
+            (Arc::new(clusters), Arc::new(positions))
+        } else {
+            (self.clusters.clone(), self.cluster_positions.clone())
+        };
+        Self {
+            stores,
+            clusters,
+            cluster_positions,
+            summaries_by_cluster,
+            configurations_by_cluster,
+            synced,
+        }
+    }
+}
+
+fn build_clusters(
+    stores: &Stores,
+    summaries: &HashMap<ClusterRef, Vec<Arc<ClusterSummary>>>,
+) -> Vec<Arc<FleetCluster>> {
+    let health = |reference: &ClusterRef| {
+        HealthFlags::from_summaries(
+            summaries
+                .get(reference)
+                .into_iter()
+                .flatten()
+                .map(|s| s.as_ref()),
+        )
+    };
+    let mut clusters =
+        Vec::with_capacity(stores.capi_clusters.len() + stores.sveltos_clusters.len());
+    for (key, capi) in stores.capi_clusters.iter() {
+        let reference = ClusterRef {
+            namespace: key.namespace.clone(),
+            name: key.name.clone(),
+            cluster_type: ClusterType::Capi,
+        };
+        let meta = capi.metadata();
+        clusters.push(Arc::new(FleetCluster {
+            uid: meta.uid.clone().unwrap_or_default(),
+            created: meta.creation_timestamp.clone(),
+            info: capi.cluster_info(),
+            health: health(&reference),
+            reference,
+        }));
+    }
+    for (key, sveltos) in stores.sveltos_clusters.iter() {
+        let reference = ClusterRef {
+            namespace: key.namespace.clone(),
+            name: key.name.clone(),
+            cluster_type: ClusterType::Sveltos,
+        };
+        clusters.push(Arc::new(FleetCluster {
+            uid: sveltos.metadata.uid.clone().unwrap_or_default(),
+            created: sveltos.metadata.creation_timestamp.clone(),
+            info: sveltos.cluster_info(),
+            health: health(&reference),
+            reference,
+        }));
+    }
+    clusters.sort_by(|a, b| a.reference.cmp(&b.reference));
+    clusters
+}
+
+/// ClusterSummaries by the cluster they describe (`spec.clusterType`, the summary's namespace,
+/// `spec.clusterName`), each list in namespace/name order.
+fn index_summaries(stores: &Stores) -> HashMap<ClusterRef, Vec<Arc<ClusterSummary>>> {
+    let mut index: HashMap<ClusterRef, Vec<Arc<ClusterSummary>>> = HashMap::new();
+    for (key, summary) in stores.cluster_summaries.iter() {
+        let Some(cluster_type) = ClusterType::parse(&summary.spec.cluster_type) else {
+            continue;
+        };
+        let namespace = if summary.spec.cluster_namespace.is_empty() {
+            key.namespace.clone()
+        } else {
+            summary.spec.cluster_namespace.clone()
+        };
+        index
+            .entry(ClusterRef {
+                namespace,
+                name: summary.spec.cluster_name.clone(),
+                cluster_type,
+            })
+            .or_default()
+            .push(summary.clone());
+    }
+    index
+}
+
+/// ClusterConfigurations by the cluster named in their labels, in the same namespace.
+fn index_configurations(stores: &Stores) -> HashMap<ClusterRef, Vec<Arc<ClusterConfiguration>>> {
+    let mut index: HashMap<ClusterRef, Vec<Arc<ClusterConfiguration>>> = HashMap::new();
+    for (key, configuration) in stores.cluster_configurations.iter() {
+        let labels = configuration.metadata.labels.as_ref();
+        let name = labels.and_then(|l| l.get(CLUSTER_NAME_LABEL));
+        let cluster_type = labels
+            .and_then(|l| l.get(CLUSTER_TYPE_LABEL))
+            .and_then(|t| ClusterType::parse(t));
+        let (Some(name), Some(cluster_type)) = (name, cluster_type) else {
+            continue;
+        };
+        if name.is_empty() {
+            continue;
+        }
+        index
+            .entry(ClusterRef {
+                namespace: key.namespace.clone(),
+                name: name.clone(),
+                cluster_type,
+            })
+            .or_default()
+            .push(configuration.clone());
+    }
+    index
+}
