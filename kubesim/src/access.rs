@@ -57,7 +57,7 @@ impl Access {
     }
 }
 
-fn rbac_snapshot(shared: &Shared) -> Arc<RbacSnapshot> {
+pub fn rbac_snapshot(shared: &Shared) -> Arc<RbacSnapshot> {
     if let Some(s) = shared.access.rbac.read().as_ref() {
         return s.clone();
     }
@@ -132,18 +132,4 @@ pub fn impersonate(
             ApiError::bad_request(e.to_string()).into_response_(),
         )),
     }
-}
-
-/// `SelfSubjectRulesReview` `status` for `user` in `namespace`.
-pub fn rules_review_status(shared: &Shared, user: &UserInfo, namespace: &str) -> Value {
-    let (resource, non_resource, errors) = rbac_snapshot(shared).rules_review(user, namespace);
-    let mut st = serde_json::json!({
-        "resourceRules": resource,
-        "nonResourceRules": non_resource,
-        "incomplete": !errors.is_empty(),
-    });
-    if !errors.is_empty() {
-        st["evaluationError"] = serde_json::json!(errors.join(", "));
-    }
-    st
 }

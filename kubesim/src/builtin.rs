@@ -275,7 +275,7 @@ pub fn resources() -> Vec<ResourceInfo> {
             storage: true,
             deprecated: false,
             schema: None,
-            printer_columns: Vec::new(),
+            printer_columns: crate::table::builtin_columns(d.kind),
         })
         .collect()
 }

@@ -4,11 +4,13 @@
 pub mod authn;
 pub mod identity;
 pub mod openapi;
+pub mod protobuf;
 pub mod rbac;
 pub mod registry;
 pub mod reviews;
 pub mod schema;
 pub mod table;
+pub mod tls;
 
 pub mod access;
 pub mod apply;

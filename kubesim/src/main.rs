@@ -74,13 +74,19 @@ async fn main() -> anyhow::Result<()> {
         builder = builder.token(t, u, g);
     }
     let sim = builder.start().await?;
+    // All files in one batch, so CRDs from any file load before the objects that need them.
+    let mut texts = Vec::new();
     for path in &args.load {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+        texts.push(
+            std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?,
+        );
+    }
+    if !texts.is_empty() {
         let n = sim
-            .load_yaml(&text)
-            .map_err(|e| anyhow::anyhow!("loading {}: {e}", path.display()))?;
-        eprintln!("loaded {n} objects from {}", path.display());
+            .load_yaml(&texts.join("\n---\n"))
+            .map_err(|e| anyhow::anyhow!("loading {:?}: {e}", args.load))?;
+        eprintln!("loaded {n} objects from {} files", args.load.len());
     }
     if let Some(path) = &args.kubeconfig_out {
         sim.write_kubeconfig(path, &sim.admin_token())?;

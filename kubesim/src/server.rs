@@ -80,6 +80,11 @@ impl Ctx {
         if self.body.is_empty() {
             return Ok(Value::Null);
         }
+        // kubectl >= 1.31 sends built-in kinds from its typed clients as protobuf.
+        if crate::protobuf::is_protobuf(&self.content_type()) {
+            return crate::protobuf::decode_body(&self.body)
+                .map_err(|e| ApiError::new(415, "UnsupportedMediaType", e.to_string()));
+        }
         serde_json::from_slice(&self.body).or_else(|e| {
             serde_yaml::from_slice(&self.body).map_err(|_| {
                 ApiError::bad_request(format!("the object provided is unrecognized: {e}"))
