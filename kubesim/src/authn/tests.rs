@@ -214,6 +214,37 @@ fn deleting_the_service_account_revokes_its_tokens() {
 }
 
 #[test]
+fn the_store_lookup_decides_whether_the_service_account_still_exists() {
+    let auth = Authenticator::new("admin".into());
+    let store: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(Some("uid-1".into())));
+    let view = store.clone();
+    auth.set_service_account_lookup(Arc::new(move |ns, name| {
+        (ns == "ns" && name == "robot")
+            .then(|| view.lock().clone())
+            .flatten()
+    }));
+    let (token, _) = auth.mint_service_account_token("ns", "robot", "uid-1", vec![], 3600);
+    assert!(auth.authenticate(&token).is_some());
+    // Re-created under the same name: a new uid.
+    *store.lock() = Some("uid-2".into());
+    assert_eq!(
+        auth.review(&token, &[]).map(|_| ()),
+        Err(
+            "[invalid bearer token, service account UID (uid-2) does not match claim (uid-1)]"
+                .to_string()
+        )
+    );
+    *store.lock() = None;
+    assert_eq!(
+        auth.review(&token, &[]).map(|_| ()),
+        Err("[invalid bearer token, serviceaccount \"robot\" not found]".to_string())
+    );
+    // Static tokens are not ServiceAccounts: the lookup does not concern them.
+    auth.add_static_token("t", "system:serviceaccount:ns:robot", &[]);
+    assert!(auth.authenticate("t").is_some());
+}
+
+#[test]
 fn service_account_usernames() {
     assert_eq!(
         split_service_account_username("system:serviceaccount:ns:name"),
