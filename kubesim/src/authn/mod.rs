@@ -347,4 +347,6 @@ fn go_quoted_list(items: &[String]) -> String {
 }
 
 #[cfg(test)]
+mod impersonation_tests;
+#[cfg(test)]
 mod tests;
