@@ -334,3 +334,56 @@ fn unknown_fields_in_a_real_crd_are_pruned() {
         expected
     });
 }
+
+#[test]
+fn cel_rules_of_the_real_crds_are_enforced() {
+    let sveltos = CompiledSchema::new(&crd_named("sveltosclusters").versions[0].2).unwrap();
+    let mut both = serde_json::json!({
+        "apiVersion": "lib.projectsveltos.io/v1beta1", "kind": "SveltosCluster",
+        "metadata": {"name": "c", "namespace": "mgmt"},
+        "spec": {"kubeconfigName": "c-kubeconfig", "workloadIdentity": {
+            "provider": "AWS", "endpoint": "https://eks.example", "aws": {"clusterName": "c"}}}
+    });
+    let errs = sveltos.admit(&mut both).unwrap_err();
+    assert_eq!(
+        show(&errs),
+        "\n    spec: Invalid value: \"object\": workloadIdentity, kubeconfigName: conflict (FieldValueInvalid)"
+    );
+
+    let old = serde_json::json!({
+        "apiVersion": "lib.projectsveltos.io/v1beta1", "kind": "SveltosCluster",
+        "metadata": {"name": "c", "namespace": "mgmt"},
+        "spec": {"kubeconfigName": "c-kubeconfig", "pullMode": false}
+    });
+    let mut flipped = old.clone();
+    flipped["spec"]["pullMode"] = true.into();
+    let errs = sveltos.admit_update(&old, &mut flipped).unwrap_err();
+    assert_eq!(
+        errs[0].to_string(),
+        "spec.pullMode: Invalid value: \"boolean\": Value is immutable"
+    );
+
+    let profile = CompiledSchema::new(&crd_named("clusterprofiles").versions[0].2).unwrap();
+    let mut chart = serde_json::json!({
+        "apiVersion": "config.projectsveltos.io/v1beta1", "kind": "ClusterProfile",
+        "metadata": {"name": "p"},
+        "spec": {
+            "helmCharts": [{"repositoryURL": "https://charts.example", "chartName": "x", "chartVersion": "",
+                            "repositoryName": "r", "releaseName": "x", "releaseNamespace": "x"}],
+            "policyRefs": [{"kind": "ConfigMap", "name": "p", "remoteURL": {"url": "https://git.example/x"}}]
+        }
+    });
+    let errs: Vec<String> = profile
+        .admit(&mut chart)
+        .unwrap_err()
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
+    assert_eq!(
+        errs,
+        vec![
+            "spec.helmCharts[0]: Invalid value: \"object\": ChartVersion must be defined",
+            "spec.policyRefs[0]: Invalid value: \"object\": either remoteURL or kind must be set, but not both",
+        ]
+    );
+}

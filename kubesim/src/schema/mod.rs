@@ -13,13 +13,20 @@
 //! from its kind and keyword parameters anyway. A focused walk that follows kube-openapi
 //! validator by validator is smaller and exact. Pruning and defaulting are walks in any case.
 //!
-//! CEL (`x-kubernetes-validations`) is not evaluated: rules in these CRDs are accepted
-//! without checking, so an object that only breaks a CEL rule is admitted.
+//! CEL (`x-kubernetes-validations`) rules are evaluated with the `cel` crate after the schema
+//! checks, as the apiserver does; when those checks already failed with a type, enum,
+//! required, too-long or too-many error, the rules are skipped and the apiserver's
+//! `some validation rules were not checked` cause is added instead. Transition rules
+//! (`oldSelf`) run only through [`CompiledSchema::admit_update`]. `messageExpression` is not
+//! evaluated (the static `message` is used).
 //!
 //! For speed, build a [`CompiledSchema`] once per CRD version (it pre-compiles every
 //! `pattern`) and call [`CompiledSchema::admit`] per object; the free functions compile on
 //! each call and suit tests and one-off use.
 
+mod cel;
+mod combinators;
+mod compile;
 mod defaults;
 mod errors;
 mod formats;
@@ -32,16 +39,21 @@ mod validate;
 mod tests;
 #[cfg(test)]
 mod tests_admit;
+#[cfg(test)]
+mod tests_cel;
+#[cfg(test)]
+mod tests_structure;
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
-use regex::Regex;
 use serde_json::Value;
 
+use compile::Compiled;
 pub use errors::{CauseReason, FieldError, invalid_status};
 pub use meta::{dns1123_label_errors, dns1123_subdomain_errors};
 
-/// A schema that cannot be compiled: a `pattern` that is not a valid regular expression.
+/// A schema that cannot be compiled: a `pattern` that is not a valid regular expression or a
+/// CEL rule that does not parse (the apiserver refuses such a CRD).
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
     #[error("invalid pattern {pattern:?} in schema: {source}")]
@@ -50,22 +62,39 @@ pub enum SchemaError {
         #[source]
         source: Box<regex::Error>,
     },
+    #[error("invalid x-kubernetes-validations rule {rule:?}: {message}")]
+    Rule { rule: String, message: String },
 }
 
-/// A CRD version's `openAPIV3Schema` ready to admit objects; cheap to share behind an `Arc`.
-#[derive(Debug, Clone)]
+/// A CRD version's `openAPIV3Schema` ready to admit objects; cheap to clone and share.
+#[derive(Clone)]
 pub struct CompiledSchema {
-    schema: Value,
-    patterns: HashMap<String, Regex>,
+    schema: Arc<Value>,
+    compiled: Arc<Compiled>,
+}
+
+impl std::fmt::Debug for CompiledSchema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompiledSchema")
+            .field("patterns", &self.compiled.patterns.len())
+            .field("rules", &self.compiled.programs.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn result(errors: Vec<FieldError>) -> Result<(), Vec<FieldError>> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 impl CompiledSchema {
     pub fn new(schema: &Value) -> Result<Self, SchemaError> {
-        let mut patterns = HashMap::new();
-        collect_patterns(schema, &mut patterns, true)?;
         Ok(Self {
-            schema: schema.clone(),
-            patterns,
+            schema: Arc::new(schema.clone()),
+            compiled: Arc::new(Compiled::strict(schema)?),
         })
     }
 
@@ -78,12 +107,14 @@ impl CompiledSchema {
     pub fn admit(&self, obj: &mut Value) -> Result<(), Vec<FieldError>> {
         self.prune(obj);
         self.apply_defaults(obj);
-        let errors = self.validate(obj);
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        result(self.validate(obj))
+    }
+
+    /// `admit` for an update from `old`: transition rules (`oldSelf`) are checked too.
+    pub fn admit_update(&self, old: &Value, obj: &mut Value) -> Result<(), Vec<FieldError>> {
+        self.prune(obj);
+        self.apply_defaults(obj);
+        result(self.compiled.validate(&self.schema, obj, Some(old)))
     }
 
     pub fn prune(&self, obj: &mut Value) {
@@ -94,89 +125,18 @@ impl CompiledSchema {
         defaults::default_node(&self.schema, obj);
     }
 
-    /// All checks of the apiserver's `customResourceStrategy.Validate` but CEL, in its order:
-    /// ObjectMeta, embedded resources, OpenAPI schema, list types.
+    /// All checks of the apiserver's `customResourceStrategy.Validate`, in its order:
+    /// ObjectMeta, embedded resources, OpenAPI schema, list types, CEL rules.
     pub fn validate(&self, obj: &Value) -> Vec<FieldError> {
-        run_validation(&self.schema, &self.patterns, obj)
+        self.compiled.validate(&self.schema, obj, None)
     }
-}
-
-fn run_validation(
-    schema: &Value,
-    patterns: &HashMap<String, Regex>,
-    obj: &Value,
-) -> Vec<FieldError> {
-    let mut out = Vec::new();
-    meta::check_object_meta(obj, &mut out);
-    meta::check_embedded(schema, obj, "", &mut out);
-    validate::Validator { patterns }.node(schema, obj, "", &mut out);
-    listtype::check(schema, obj, "", &mut out);
-    out
-}
-
-/// Patterns of `schema`; those that do not compile are not checked.
-fn lenient_patterns(schema: &Value) -> HashMap<String, Regex> {
-    let mut patterns = HashMap::new();
-    let _ = collect_patterns(schema, &mut patterns, false);
-    patterns
-}
-
-fn collect_patterns(
-    s: &Value,
-    out: &mut HashMap<String, Regex>,
-    strict: bool,
-) -> Result<(), SchemaError> {
-    let Some(node) = s.as_object() else {
-        return Ok(());
-    };
-    if let Some(p) = node.get("pattern").and_then(Value::as_str)
-        && !out.contains_key(p)
-    {
-        match Regex::new(p) {
-            Ok(re) => {
-                out.insert(p.to_string(), re);
-            }
-            Err(e) if strict => {
-                return Err(SchemaError::Pattern {
-                    pattern: p.to_string(),
-                    source: Box::new(e),
-                });
-            }
-            Err(_) => {}
-        }
-    }
-    for key in ["properties", "patternProperties", "definitions"] {
-        if let Some(m) = node.get(key).and_then(Value::as_object) {
-            for sub in m.values() {
-                collect_patterns(sub, out, strict)?;
-            }
-        }
-    }
-    for key in ["items", "additionalProperties", "not"] {
-        if let Some(sub) = node.get(key) {
-            collect_patterns(sub, out, strict)?;
-        }
-    }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        if let Some(a) = node.get(key).and_then(Value::as_array) {
-            for sub in a {
-                collect_patterns(sub, out, strict)?;
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Prune, default and validate `obj` against `schema` (see [`CompiledSchema::admit`]).
 pub fn admit(schema: &Value, obj: &mut Value) -> Result<(), Vec<FieldError>> {
     prune(schema, obj);
     apply_defaults(schema, obj);
-    let errors = validate(schema, obj);
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+    result(validate(schema, obj))
 }
 
 /// Drop the fields `schema` does not know (see the `prune` module doc).
@@ -189,7 +149,8 @@ pub fn apply_defaults(schema: &Value, obj: &mut Value) {
     defaults::default_node(schema, obj);
 }
 
-/// Every validation error for `obj`, empty when valid.
+/// Every validation error for `obj`, empty when valid. Patterns and rules that do not
+/// compile are not checked.
 pub fn validate(schema: &Value, obj: &Value) -> Vec<FieldError> {
-    run_validation(schema, &lenient_patterns(schema), obj)
+    Compiled::lenient(schema).validate(schema, obj, None)
 }

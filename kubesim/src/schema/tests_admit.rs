@@ -245,3 +245,9 @@ fn compiled_schema_rejects_bad_patterns() {
     assert!(CompiledSchema::new(&s).is_err());
     assert!(validate(&s, &json!({"metadata": {"name": "a"}, "spec": "x"})).is_empty());
 }
+
+#[test]
+fn compiled_schema_is_shareable_across_threads() {
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+    assert_send_sync::<CompiledSchema>();
+}

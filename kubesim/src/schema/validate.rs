@@ -26,7 +26,7 @@ fn field(name: &str) -> &str {
     if f.is_empty() { "<nil>" } else { f }
 }
 
-fn composite(out: &mut Vec<FieldError>, detail: String) {
+pub(super) fn composite(out: &mut Vec<FieldError>, detail: String) {
     out.push(FieldError::invalid("<nil>", &Value::from(""), &detail));
 }
 
@@ -149,103 +149,10 @@ impl Validator<'_> {
         }
     }
 
-    fn sub(&self, s: &Value, data: &Value, path: &str) -> Vec<FieldError> {
+    pub(super) fn sub(&self, s: &Value, data: &Value, path: &str) -> Vec<FieldError> {
         let mut errs = Vec::new();
         self.node(s, data, path, &mut errs);
         errs
-    }
-
-    fn combinators(&self, s: &Value, data: &Value, path: &str, out: &mut Vec<FieldError>) {
-        if let Some(any) = s
-            .get("anyOf")
-            .and_then(Value::as_array)
-            .filter(|a| !a.is_empty())
-        {
-            let mut best: Option<Vec<FieldError>> = None;
-            let mut ok = false;
-            for branch in any {
-                let errs = self.sub(branch, data, path);
-                if errs.is_empty() {
-                    ok = true;
-                    break;
-                }
-                // Go keeps the branch with the most passing checks; fewest errors is our proxy.
-                if best.as_ref().is_none_or(|b| errs.len() < b.len()) {
-                    best = Some(errs);
-                }
-            }
-            if !ok {
-                composite(
-                    out,
-                    format!("{} must validate at least one schema (anyOf)", quote(path)),
-                );
-                out.extend(best.unwrap_or_default());
-            }
-        }
-        if let Some(one) = s
-            .get("oneOf")
-            .and_then(Value::as_array)
-            .filter(|a| !a.is_empty())
-        {
-            let mut valid = 0;
-            let mut best: Option<Vec<FieldError>> = None;
-            for branch in one {
-                let errs = self.sub(branch, data, path);
-                if errs.is_empty() {
-                    valid += 1;
-                    best = None;
-                } else if valid == 0 && best.as_ref().is_none_or(|b| errs.len() < b.len()) {
-                    best = Some(errs);
-                }
-            }
-            if valid != 1 {
-                let extra = if valid == 0 {
-                    "Found none valid".to_string()
-                } else {
-                    format!("Found {valid} valid alternatives")
-                };
-                composite(
-                    out,
-                    format!(
-                        "{} must validate one and only one schema (oneOf). {extra}",
-                        quote(path)
-                    ),
-                );
-                out.extend(best.unwrap_or_default());
-            }
-        }
-        if let Some(all) = s
-            .get("allOf")
-            .and_then(Value::as_array)
-            .filter(|a| !a.is_empty())
-        {
-            let mut valid = 0;
-            for branch in all {
-                let errs = self.sub(branch, data, path);
-                if errs.is_empty() {
-                    valid += 1;
-                }
-                out.extend(errs);
-            }
-            if valid != all.len() {
-                let extra = if valid == 0 { ". None validated" } else { "" };
-                composite(
-                    out,
-                    format!(
-                        "{} must validate all the schemas (allOf){extra}",
-                        quote(path)
-                    ),
-                );
-            }
-        }
-        if let Some(not) = s.get("not")
-            && self.sub(not, data, path).is_empty()
-        {
-            composite(
-                out,
-                format!("{} must not validate the schema (not)", quote(path)),
-            );
-        }
     }
 
     fn string(&self, s: &Value, text: &str, data: &Value, path: &str, out: &mut Vec<FieldError>) {
