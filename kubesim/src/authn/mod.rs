@@ -44,6 +44,9 @@ const INVALID_BEARER: &str = "invalid bearer token";
 /// Where the authenticator reads the time; tests inject one to expire tokens without waiting.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
+/// `(namespace, name)` → the stored ServiceAccount's uid, `None` when it does not exist.
+pub type ServiceAccountLookup = Arc<dyn Fn(&str, &str) -> Option<String> + Send + Sync>;
+
 /// `system:serviceaccount:<ns>:<name>`.
 pub fn service_account_username(namespace: &str, name: &str) -> String {
     format!("{SERVICE_ACCOUNT_PREFIX}{namespace}:{name}")
@@ -92,6 +95,7 @@ struct Inner {
     api_audiences: Vec<String>,
     signing_key: [u8; 32],
     admin_token: String,
+    sa_lookup: RwLock<Option<ServiceAccountLookup>>,
 }
 
 /// The token authenticator. Cheap to clone (shared state behind an `Arc`); every method takes
@@ -134,6 +138,7 @@ impl Authenticator {
                 api_audiences: vec![API_AUDIENCE.to_string()],
                 signing_key: rand::random(),
                 admin_token,
+                sa_lookup: RwLock::new(None),
             }),
         }
     }
@@ -151,6 +156,13 @@ impl Authenticator {
     /// ordinary API request are checked against these.
     pub fn api_audiences(&self) -> &[String] {
         &self.inner.api_audiences
+    }
+
+    /// Lets token validation look the ServiceAccount up in the store, as the apiserver's
+    /// validator does: a token stops authenticating once its ServiceAccount is gone, however it
+    /// went (delete, deletecollection, namespace deletion), or was re-created with a new uid.
+    pub fn set_service_account_lookup(&self, lookup: ServiceAccountLookup) {
+        *self.inner.sa_lookup.write() = Some(lookup);
     }
 
     /// Adds (or replaces) a static token. `system:authenticated` is added to the groups, as the
@@ -271,28 +283,41 @@ impl Authenticator {
         let Some(m) = minted.get(token) else {
             return Err(INVALID_BEARER.to_string());
         };
+        let invalid = |why: String| Err(format!("[{INVALID_BEARER}, {why}]"));
         // Same order of checks as the apiserver's JWT authenticator: audience, then the claims'
         // time window, then whether the ServiceAccount still exists.
         let auds = intersect(&m.audiences, requested);
         if auds.is_empty() {
-            return Err(format!(
-                "[{INVALID_BEARER}, token audiences {} is invalid for the target audiences {}]",
+            return invalid(format!(
+                "token audiences {} is invalid for the target audiences {}",
                 go_quoted_list(&m.audiences),
                 go_quoted_list(requested)
             ));
         }
         if self.now() > m.expires + Duration::seconds(EXPIRY_LEEWAY_SECONDS) {
-            return Err(format!(
-                "[{INVALID_BEARER}, service account token has expired]"
-            ));
+            return invalid("service account token has expired".to_string());
         }
+        let not_found = format!("serviceaccount \"{}\" not found", m.sa_name);
         if m.revoked {
-            return Err(format!(
-                "[{INVALID_BEARER}, serviceaccount \"{}\" not found]",
-                m.sa_name
-            ));
+            return invalid(not_found);
         }
-        Ok((m.user.clone(), auds))
+        let (user, namespace, sa_name) = (m.user.clone(), m.namespace.clone(), m.sa_name.clone());
+        drop(minted);
+        // The lookup reads the store: call it with no lock of ours held.
+        let lookup = self.inner.sa_lookup.read().clone();
+        if let Some(lookup) = lookup {
+            match lookup(&namespace, &sa_name) {
+                None => return invalid(not_found),
+                Some(uid) if uid != user.uid => {
+                    return invalid(format!(
+                        "service account UID ({uid}) does not match claim ({})",
+                        user.uid
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok((user, auds))
     }
 
     /// The ServiceAccount was deleted: every token minted for it stops authenticating (a
@@ -321,5 +346,7 @@ fn go_quoted_list(items: &[String]) -> String {
     format!("[{}]", quoted.join(" "))
 }
 
+#[cfg(test)]
+mod impersonation_tests;
 #[cfg(test)]
 mod tests;
