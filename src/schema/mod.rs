@@ -1,6 +1,8 @@
 //! The GraphQL schema, assembled from one module per node type.
 
 mod extensions;
+pub mod node_id;
+pub mod pagination;
 mod version;
 mod viewer;
 
