@@ -206,14 +206,46 @@ impl Authenticator {
         audiences: Vec<String>,
         expiration_seconds: i64,
     ) -> (String, DateTime<Utc>) {
+        let seconds = expiration_seconds.clamp(MIN_TOKEN_SECONDS, MAX_TOKEN_SECONDS);
+        self.mint_with_lifetime(
+            namespace,
+            sa_name,
+            sa_uid,
+            audiences,
+            Duration::seconds(seconds),
+        )
+    }
+
+    /// A test control: mints a ServiceAccount token with any lifetime, without the TokenRequest
+    /// bounds — a negative one gives a token that is already expired (beyond the 60 s leeway
+    /// once `lifetime` is below -60 s), so that callers' handling of expired tokens can be
+    /// tested without waiting ten minutes.
+    pub fn mint_service_account_token_with_lifetime(
+        &self,
+        namespace: &str,
+        sa_name: &str,
+        sa_uid: &str,
+        audiences: Vec<String>,
+        lifetime: Duration,
+    ) -> (String, DateTime<Utc>) {
+        self.mint_with_lifetime(namespace, sa_name, sa_uid, audiences, lifetime)
+    }
+
+    fn mint_with_lifetime(
+        &self,
+        namespace: &str,
+        sa_name: &str,
+        sa_uid: &str,
+        audiences: Vec<String>,
+        lifetime: Duration,
+    ) -> (String, DateTime<Utc>) {
         let audiences = if audiences.is_empty() {
             self.inner.api_audiences.clone()
         } else {
             audiences
         };
-        let seconds = expiration_seconds.clamp(MIN_TOKEN_SECONDS, MAX_TOKEN_SECONDS);
         let now = self.now();
-        let expires = now + Duration::seconds(seconds);
+        let expires = now + lifetime;
         let jti = uuid::Uuid::new_v4().to_string();
         let username = service_account_username(namespace, sa_name);
         let token = jwt::encode(

@@ -195,6 +195,34 @@ fn expiry_follows_the_clock_with_the_jwt_leeway() {
 }
 
 #[test]
+fn a_token_can_be_minted_already_expired_for_tests() {
+    let auth = Authenticator::new("admin".into());
+    let (expired, expires) = auth.mint_service_account_token_with_lifetime(
+        "ns",
+        "sa",
+        "u",
+        strings(&["fleetgraph"]),
+        Duration::minutes(-5),
+    );
+    assert!(expires < Utc::now());
+    assert_eq!(
+        auth.review(&expired, &strings(&["fleetgraph"])).map(|_| ()),
+        Err("[invalid bearer token, service account token has expired]".to_string())
+    );
+    let (short, _) = auth.mint_service_account_token_with_lifetime(
+        "ns",
+        "sa",
+        "u",
+        vec![],
+        Duration::seconds(5),
+    );
+    assert!(
+        auth.authenticate(&short).is_some(),
+        "no minimum for the test control"
+    );
+}
+
+#[test]
 fn deleting_the_service_account_revokes_its_tokens() {
     let auth = Authenticator::new("admin".into());
     let (mine, _) = auth.mint_service_account_token("ns", "doomed", "u1", vec![], 3600);
