@@ -22,13 +22,23 @@ pub fn capi_cluster_crd() -> CustomResourceDefinition {
     let versions = vec![CapiClusterV1beta1::crd(), CapiCluster::crd()];
     // Both inputs share group, kind, names and scope by construction, the only things
     // merge_crds checks; should that ever break, the v1beta2-only CRD is still usable.
-    merge_crds(versions, "v1beta2").unwrap_or_else(|_| CapiCluster::crd())
+    with_list_kind(merge_crds(versions, "v1beta2").unwrap_or_else(|_| CapiCluster::crd()))
+}
+
+/// kube-derive leaves `listKind` to the apiserver's default; upstream files spell it out, and a
+/// simulator may not default it.
+fn with_list_kind(mut crd: CustomResourceDefinition) -> CustomResourceDefinition {
+    let names = &mut crd.spec.names;
+    if names.list_kind.is_none() {
+        names.list_kind = Some(format!("{}List", names.kind));
+    }
+    crd
 }
 
 /// Every CRD the Sveltos side reads, CAPI's first (clusters are created before anything that
 /// refers to them).
 pub fn crds() -> Vec<CustomResourceDefinition> {
-    vec![
+    [
         capi_cluster_crd(),
         SveltosCluster::crd(),
         ClusterProfile::crd(),
@@ -44,4 +54,7 @@ pub fn crds() -> Vec<CustomResourceDefinition> {
         ManagementClusterClassifier::crd(),
         ManagementClusterClassifierReport::crd(),
     ]
+    .into_iter()
+    .map(with_list_kind)
+    .collect()
 }
