@@ -387,3 +387,137 @@ fn cel_rules_of_the_real_crds_are_enforced() {
         ]
     );
 }
+
+/// Through the server with the real `kube` client: every CRD is created, every valid fixture
+/// is accepted (its status through `/status` where the kind has that subresource), and every
+/// invalid fixture is refused with a 422 `Invalid` naming the expected field. Fixtures whose
+/// error is in `status` are created without it (the main endpoint ignores status) and refused
+/// on `/status`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fixtures_through_the_server() {
+    use k8s_openapi::api::core::v1::Namespace;
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    use kube::api::{Api, ApiResource, DynamicObject, Patch, PatchParams, PostParams};
+
+    let sim = kubesim::KubeSim::builder()
+        .admin_token("schema-admin")
+        .start()
+        .await
+        .unwrap();
+    let kc = kube::config::Kubeconfig::from_yaml(&sim.kubeconfig_yaml("schema-admin")).unwrap();
+    let cfg = kube::Config::from_custom_kubeconfig(kc, &Default::default())
+        .await
+        .unwrap();
+    let client = kube::Client::try_from(cfg).unwrap();
+    let pp = PostParams::default();
+
+    let crds = load_crds();
+    let crd_api: Api<CustomResourceDefinition> = Api::all(client.clone());
+    let ns_api: Api<Namespace> = Api::all(client.clone());
+    for ns in ["projectsveltos", "mgmt", "payments", "shop", "vela-system"] {
+        let ns: Namespace =
+            serde_json::from_value(serde_json::json!({"metadata": {"name": ns}})).unwrap();
+        ns_api.create(&pp, &ns).await.unwrap();
+    }
+    for crd in &crds {
+        let obj: CustomResourceDefinition =
+            serde_yaml::from_str(&std::fs::read_to_string(&crd.file).unwrap()).unwrap();
+        crd_api
+            .create(&pp, &obj)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", crd.file.display()));
+    }
+
+    let mut failures = Vec::new();
+    for crd in &crds {
+        let name = format!("{}_{}", crd.group, crd.plural);
+        for kind in ["valid", "invalid"] {
+            let obj = load_fixture(kind, crd).unwrap();
+            let version = obj["apiVersion"]
+                .as_str()
+                .unwrap()
+                .split_once('/')
+                .unwrap()
+                .1
+                .to_string();
+            let ar = ApiResource {
+                group: crd.group.clone(),
+                version: version.clone(),
+                api_version: obj["apiVersion"].as_str().unwrap().to_string(),
+                kind: crd.kind.clone(),
+                plural: crd.plural.clone(),
+            };
+            let api: Api<DynamicObject> = match obj["metadata"]["namespace"].as_str() {
+                Some(ns) => Api::namespaced_with(client.clone(), ns, &ar),
+                None => Api::all_with(client.clone(), &ar),
+            };
+            let obj_name = obj["metadata"]["name"].as_str().unwrap().to_string();
+            let mut body = obj.clone();
+            let status = body.as_object_mut().unwrap().remove("status");
+            let dynamic: DynamicObject = serde_json::from_value(body).unwrap();
+            let expected = obj["metadata"]["annotations"][EXPECTED_FIELD]
+                .as_str()
+                .unwrap_or("");
+            let via_status = kind == "invalid" && expected.starts_with("status");
+            let created = api.create(&pp, &dynamic).await;
+            let result = match (kind, via_status, created) {
+                ("valid", _, Err(e)) => Err(format!("valid create refused: {e}")),
+                ("valid", _, Ok(_)) => match status {
+                    Some(s) => api
+                        .patch_status(
+                            &obj_name,
+                            &PatchParams::default(),
+                            &Patch::Merge(serde_json::json!({"status": s})),
+                        )
+                        .await
+                        .map(drop)
+                        .map_err(|e| format!("valid status refused: {e}")),
+                    None => Ok(()),
+                },
+                (_, true, Err(e)) => Err(format!("create without the bad status refused: {e}")),
+                (_, true, Ok(_)) => {
+                    let patch =
+                        Patch::Merge(serde_json::json!({"status": status.unwrap_or_default()}));
+                    expect_invalid(
+                        api.patch_status(&obj_name, &PatchParams::default(), &patch)
+                            .await
+                            .map(drop),
+                        expected,
+                    )
+                }
+                (_, false, created) => expect_invalid(created.map(drop), expected),
+            };
+            if let Err(e) = result {
+                failures.push(format!("{kind} {name}: {e}"));
+            }
+        }
+    }
+    sim.shutdown().await;
+    assert!(
+        failures.is_empty(),
+        "through the server:\n{}",
+        failures.join("\n")
+    );
+}
+
+fn expect_invalid(result: Result<(), kube::Error>, field: &str) -> Result<(), String> {
+    match result {
+        Ok(()) => Err("invalid object accepted".into()),
+        Err(kube::Error::Api(status)) => {
+            let causes = status
+                .details
+                .as_ref()
+                .map(|d| d.causes.clone())
+                .unwrap_or_default();
+            if status.code == 422
+                && status.reason == "Invalid"
+                && causes.iter().any(|c| c.field == field)
+            {
+                Ok(())
+            } else {
+                Err(format!("expected 422 Invalid on {field}, got {status:?}"))
+            }
+        }
+        Err(e) => Err(format!("expected 422 Invalid on {field}, got {e}")),
+    }
+}
