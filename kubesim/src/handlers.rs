@@ -37,6 +37,10 @@ pub fn write_opts(ctx: &Ctx) -> WriteOpts {
         force: ctx.flag("force"),
         user: ctx.user.clone(),
         apply: false,
+        field_validation: crate::openapi::field_validation::FieldValidation::from_query(
+            ctx.q("fieldValidation"),
+        )
+        .unwrap_or_default(),
     }
 }
 

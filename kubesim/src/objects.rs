@@ -21,6 +21,8 @@ pub struct WriteOpts {
     pub user: UserInfo,
     /// Create through server-side apply: managedFields are already set by the caller.
     pub apply: bool,
+    /// `?fieldValidation=`: what to do with unknown fields (kubectl sends `Strict`).
+    pub field_validation: crate::openapi::field_validation::FieldValidation,
 }
 
 impl WriteOpts {
@@ -214,6 +216,7 @@ pub fn create(
     if is_crd(info) {
         crate::crd::set_established(&mut obj, &now);
     }
+    crate::openapi::field_validation::enforce(shared, info, opts.field_validation, &obj)?;
     admit(shared, info, &mut obj)?;
     let schema = shared.catalog().schema(info);
     let shape = crate::fields::Shape {
@@ -387,6 +390,7 @@ pub fn prepare_update(
     if is_crd(info) {
         crate::crd::set_established(&mut new, &now_rfc3339());
     }
+    crate::openapi::field_validation::enforce(shared, info, opts.field_validation, &new)?;
     admit(shared, info, &mut new)?;
     let deleting = new.pointer("/metadata/deletionTimestamp").is_some();
     let finalizers_left = new

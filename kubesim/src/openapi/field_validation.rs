@@ -147,3 +147,34 @@ fn walk(schema: &Value, v: &Value, path: &str, out: &mut Vec<String>, depth: usi
         _ => {}
     }
 }
+
+/// What the write path calls before admission: finds the request object's unknown fields
+/// (for a CRD, what pruning would drop; for a built-in, what its schema lacks) and applies the
+/// directive. `Err` is the 400 the real server answers under `Strict`
+/// (`ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: ...`);
+/// `Ok` carries the texts of the `Warning` headers due under `Warn`.
+pub fn enforce(
+    shared: &crate::state::Shared,
+    info: &ResourceInfo,
+    directive: FieldValidation,
+    obj: &Value,
+) -> Result<Vec<String>, crate::status::ApiError> {
+    if directive == FieldValidation::Ignore {
+        return Ok(Vec::new());
+    }
+    let unknown = match shared.catalog().schema(info) {
+        Some(schema) => {
+            let mut pruned = obj.clone();
+            schema.prune(&mut pruned);
+            pruned_fields(obj, &pruned)
+        }
+        None => unknown_builtin_fields(info, obj),
+    };
+    decide(directive, &unknown).map_err(|msg| {
+        crate::status::ApiError::bad_request(format!(
+            "{kind} in version \"{v}\" cannot be handled as a {kind}: {msg}",
+            kind = info.kind,
+            v = info.version
+        ))
+    })
+}

@@ -26,13 +26,24 @@ use crate::status::ApiError;
 struct Doc {
     bytes: Bytes,
     hash: String,
+    content_type: &'static str,
 }
 
 impl Doc {
     fn new(v: &Value) -> Self {
-        let bytes = Bytes::from(serde_json::to_vec(v).unwrap_or_default());
+        Self::from_bytes(
+            serde_json::to_vec(v).unwrap_or_default(),
+            "application/json",
+        )
+    }
+
+    fn from_bytes(bytes: Vec<u8>, content_type: &'static str) -> Self {
         let hash = content_hash(&bytes);
-        Self { bytes, hash }
+        Self {
+            bytes: Bytes::from(bytes),
+            hash,
+            content_type,
+        }
     }
 }
 
@@ -40,6 +51,7 @@ struct Docs {
     index: Doc,
     by_gv: HashMap<String, Doc>,
     v2: OnceLock<Doc>,
+    v2_proto: OnceLock<Doc>,
 }
 
 fn build(catalog: &Catalog) -> Docs {
@@ -59,6 +71,7 @@ fn build(catalog: &Catalog) -> Docs {
         index: Doc::new(&json!({ "paths": paths })),
         by_gv,
         v2: OnceLock::new(),
+        v2_proto: OnceLock::new(),
     }
 }
 
@@ -96,6 +109,13 @@ fn accepts_json(headers: &HeaderMap) -> bool {
         })
 }
 
+fn wants_v2_protobuf(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("com.github.proto-openapi.spec.v2"))
+}
+
 fn not_acceptable() -> Response {
     let mut r = ApiError::new(
         406,
@@ -121,7 +141,7 @@ fn json_with_etag(doc: &Doc, headers: &HeaderMap, immutable: bool) -> Response {
         let mut r = Response::new(Body::from(doc.bytes.clone()));
         r.headers_mut().insert(
             header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
+            HeaderValue::from_static(doc.content_type),
         );
         r
     };
@@ -156,13 +176,24 @@ pub fn serve(
     let rest = rest.trim_end_matches('/');
     let docs = docs_for(catalog);
     if rest == "/v2" {
+        let v2 = || {
+            docs.v2
+                .get_or_init(|| Doc::new(&v2_document(&catalog.registry)))
+        };
+        if wants_v2_protobuf(headers) {
+            let proto = docs.v2_proto.get_or_init(|| {
+                let json: Value = serde_json::from_slice(&v2().bytes).unwrap_or_default();
+                Doc::from_bytes(
+                    super::proto_v2::encode(&json),
+                    super::proto_v2::RESPONSE_CONTENT_TYPE,
+                )
+            });
+            return json_with_etag(proto, headers, false);
+        }
         if !accepts_json(headers) {
             return not_acceptable();
         }
-        let v2 = docs
-            .v2
-            .get_or_init(|| Doc::new(&v2_document(&catalog.registry)));
-        return json_with_etag(v2, headers, false);
+        return json_with_etag(v2(), headers, false);
     }
     if rest == "/v3" {
         return json_with_etag(&docs.index, headers, false);

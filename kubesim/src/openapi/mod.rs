@@ -9,6 +9,7 @@ mod documents;
 pub mod field_validation;
 mod handler;
 mod paths;
+pub mod proto_v2;
 mod swagger;
 
 pub use documents::{gv_path, v3_document, v3_index};

@@ -190,15 +190,13 @@ fn serving_honours_hashes_and_etags() {
         serve(&reg, "/v3/api/v1", &HashMap::new(), &h2).status(),
         StatusCode::NOT_MODIFIED
     );
-    let mut pb = HeaderMap::new();
-    pb.insert(
+    let mut other = HeaderMap::new();
+    other.insert(
         "accept",
-        "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
-            .parse()
-            .unwrap(),
+        "application/vnd.kubernetes.protobuf".parse().unwrap(),
     );
     assert_eq!(
-        serve(&reg, "/v2", &HashMap::new(), &pb).status(),
+        serve(&reg, "/v2", &HashMap::new(), &other).status(),
         StatusCode::NOT_ACCEPTABLE
     );
     assert_eq!(
@@ -269,4 +267,55 @@ fn generation_is_quick_enough_for_every_kubectl_call() {
         "v3 index first {first:?} then {index:?}, api/v1 {:?}",
         t.elapsed()
     );
+}
+
+#[tokio::test]
+async fn v2_protobuf_has_what_kubectl_1_27_reads() {
+    use prost::Message;
+    let reg = std::sync::Arc::new(crate::state::Catalog {
+        registry: registry(),
+        ..Default::default()
+    });
+    let mut pb = HeaderMap::new();
+    pb.insert("accept", proto_v2::CONTENT_TYPE.parse().unwrap());
+    let r = serve(&reg, "/v2", &HashMap::new(), &pb);
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], proto_v2::RESPONSE_CONTENT_TYPE);
+    let body = axum::body::to_bytes(r.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let doc = proto_v2::Document::decode(body).unwrap();
+    assert_eq!(doc.swagger, "2.0");
+    let item = doc
+        .paths
+        .unwrap()
+        .path
+        .into_iter()
+        .find(|p| p.name == "/api/v1/namespaces/{namespace}/configmaps/{name}")
+        .and_then(|p| p.value)
+        .unwrap();
+    let patch = item.patch.unwrap();
+    let gvk = patch
+        .vendor_extension
+        .iter()
+        .find(|e| e.name == "x-kubernetes-group-version-kind")
+        .unwrap();
+    let gvk: Value = serde_json::from_str(&gvk.value.as_ref().unwrap().yaml).unwrap();
+    assert_eq!(
+        gvk,
+        json!({"group": "", "kind": "ConfigMap", "version": "v1"})
+    );
+    assert!(patch.parameters.iter().any(|p| {
+        p.parameter
+            .as_ref()
+            .and_then(|p| p.non_body_parameter.as_ref())
+            .and_then(|n| n.query_parameter_sub_schema.as_ref())
+            .is_some_and(|q| q.name == "fieldValidation")
+    }));
+    let defs = doc.definitions.unwrap().additional_properties;
+    let pod = defs
+        .iter()
+        .find(|d| d.name == "io.k8s.api.core.v1.Pod")
+        .unwrap();
+    assert!(pod.value.as_ref().unwrap().properties.is_some());
 }
