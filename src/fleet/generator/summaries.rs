@@ -176,13 +176,12 @@ pub(super) fn write(
     }
 }
 
-fn deployed(rng: &mut FleetRng, resource: &ResourceDef) -> Value {
+fn deployed(resource: &ResourceDef) -> Value {
     let mut entry = json!({
         "name": resource.name,
         "group": resource.group,
         "kind": resource.kind,
         "version": resource.version,
-        "lastAppliedTime": random_time(rng),
         "deploymentType": "Remote",
     });
     if !resource.namespace.is_empty() {
@@ -191,17 +190,25 @@ fn deployed(rng: &mut FleetRng, resource: &ResourceDef) -> Value {
     entry
 }
 
-fn configuration_features(rng: &mut FleetRng, profile: &PlannedProfile) -> Vec<Value> {
+fn feature_entry(id: &str, list: &str, items: Vec<Value>) -> Value {
+    let mut feature = json!({ "featureID": id });
+    feature[list] = Value::Array(items);
+    feature
+}
+
+/// What a profile deploys on any cluster, but the per-cluster `lastAppliedTime`s: built once
+/// per profile and cloned, which is several times cheaper than building it per cluster.
+fn configuration_template(profile: &PlannedProfile) -> Vec<Value> {
     let addon = profile.addon;
     let mut features = Vec::new();
     if !addon.resources.is_empty() {
-        let resources: Vec<Value> = addon
+        let resources = addon
             .resources
             .iter()
             .chain(std::iter::once(&SHARED_RESOURCE))
-            .map(|r| deployed(rng, r))
+            .map(deployed)
             .collect();
-        features.push(json!({"featureID": "Resources", "resources": resources}));
+        features.push(feature_entry("Resources", "resources", resources));
     }
     if let (Some(chart), Some(version)) = (&addon.chart, profile.chart_version) {
         let mut entry = json!({
@@ -210,18 +217,29 @@ fn configuration_features(rng: &mut FleetRng, profile: &PlannedProfile) -> Vec<V
             "namespace": addon.namespace,
             "chartVersion": version,
             "appVersion": chart.app_version,
-            "lastAppliedTime": random_time(rng),
         });
         if let Some(icon) = chart.icon {
             entry["icon"] = json!(icon);
         }
-        features.push(json!({"featureID": "Helm", "charts": [entry]}));
+        features.push(feature_entry("Helm", "charts", vec![entry]));
     }
     if !addon.kustomize.is_empty() {
-        let resources: Vec<Value> = addon.kustomize.iter().map(|r| deployed(rng, r)).collect();
-        features.push(json!({"featureID": "Kustomize", "resources": resources}));
+        let resources = addon.kustomize.iter().map(deployed).collect();
+        features.push(feature_entry("Kustomize", "resources", resources));
     }
     features
+}
+
+fn stamp_times(rng: &mut FleetRng, features: &mut [Value]) {
+    for feature in features {
+        for list in ["resources", "charts"] {
+            if let Some(items) = feature.get_mut(list).and_then(Value::as_array_mut) {
+                for item in items {
+                    item["lastAppliedTime"] = Value::String(random_time(rng));
+                }
+            }
+        }
+    }
 }
 
 fn section(name_key: &str, name: &str, features: Vec<Value>) -> Value {
@@ -246,6 +264,7 @@ pub(super) fn write_configurations(
             by_cluster[summary.cluster].push(summary.profile);
         }
     }
+    let templates: Vec<Vec<Value>> = profiles.iter().map(configuration_template).collect();
     let mut rng = section_rng(spec.seed, "configurations");
     let mut written = 0;
     for (cluster, deployed_profiles) in clusters.iter().zip(&by_cluster) {
@@ -259,7 +278,8 @@ pub(super) fn write_configurations(
         let mut profile_resources = Vec::new();
         for &p in deployed_profiles {
             let profile = &profiles[p];
-            let features = configuration_features(&mut rng, profile);
+            let mut features = templates[p].clone();
+            stamp_times(&mut rng, &mut features);
             match profile.kind {
                 ProfileKind::ClusterProfile => cluster_profile_resources.push(section(
                     "clusterProfileName",
