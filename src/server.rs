@@ -19,6 +19,7 @@ use crate::auth::Authenticator;
 use crate::auth::authenticator::parse_group_roles;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::rate_limit::RateLimiter;
+use crate::auth::sar::SveltosAccess;
 use crate::auth::token_review::{KubeTokenReviewer, TokenReviewer};
 use crate::cluster_client;
 use crate::config::ServeConfig;
@@ -43,6 +44,10 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState> {
         Some(client) => FleetCache::start(client.clone(), readiness.clone()),
         None => FleetCache::disconnected(),
     };
+    let access = SveltosAccess::new(
+        management.clone(),
+        Duration::from_secs(config.auth.auth_cache_ttl_secs),
+    );
     let schema = schema::build(SchemaDeps {
         store: store.clone(),
         fleet: fleet.clone(),
@@ -57,6 +62,7 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState> {
         readiness,
         limits: config.limits.clone(),
         fleet,
+        access,
         auth,
         rate_limiter: RateLimiter::new(
             config.auth.rate_limit_per_second,

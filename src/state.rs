@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::auth::Authenticator;
 use crate::auth::rate_limit::RateLimiter;
+use crate::auth::sar::SveltosAccess;
 use crate::config::LimitsConfig;
 use crate::fleet::cache::FleetCache;
 use crate::metrics::Metrics;
@@ -24,4 +25,6 @@ pub struct AppState {
     pub management: Option<kube::Client>,
     /// Mirror of the management cluster's Sveltos / Cluster API objects.
     pub fleet: FleetCache,
+    /// SubjectAccessReviews for Sveltos data, cached per principal.
+    pub access: Arc<SveltosAccess>,
 }

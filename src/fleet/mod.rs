@@ -4,3 +4,4 @@
 pub mod cache;
 pub mod generator;
 pub mod kinds;
+pub mod query;

@@ -1,5 +1,6 @@
 //! The GraphQL schema, assembled from one module per node type.
 
+pub mod cluster;
 mod extensions;
 pub mod node_id;
 pub mod pagination;
@@ -20,7 +21,11 @@ use crate::store::Store;
 
 /// The root query, merged from each node type's root fields.
 #[derive(MergedObject, Default)]
-pub struct Query(version::VersionQuery, viewer::ViewerQuery);
+pub struct Query(
+    version::VersionQuery,
+    viewer::ViewerQuery,
+    cluster::ClusterQueryRoot,
+);
 
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod db;
+pub mod fleet;
 pub mod server;
 pub mod sim;
 

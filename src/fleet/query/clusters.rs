@@ -1,0 +1,153 @@
+//! `clusters`: filters and orders over the snapshot's managed clusters.
+
+use std::sync::Arc;
+
+use super::labels::Selector;
+use crate::fleet::cache::{FleetCluster, FleetSnapshot};
+use crate::fleet::kinds::ClusterType;
+use crate::schema::pagination::{KeyPart, SortKey};
+
+/// Every filter is optional; all given ones must hold.
+#[derive(Clone, Debug, Default)]
+pub struct ClusterQuery {
+    /// Case-insensitive substring of the namespace.
+    pub namespace: Option<String>,
+    /// Case-insensitive substring of the name.
+    pub name: Option<String>,
+    pub selector: Option<Selector>,
+    pub cluster_type: Option<ClusterType>,
+    pub ready: Option<bool>,
+    pub has_issues: Option<bool>,
+    pub is_provisioning: Option<bool>,
+    pub has_outdated_helm_charts: Option<bool>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ClusterOrder {
+    /// Namespace, then name, then type (CAPI first).
+    #[default]
+    NamespaceName,
+    /// Name, then namespace, then type.
+    Name,
+    /// Kubernetes version (numerically, unknown last), then namespace/name/type.
+    Version,
+    /// Ready before not ready, then namespace/name/type.
+    Ready,
+}
+
+impl ClusterOrder {
+    pub fn tag(self, descending: bool) -> String {
+        format!("{self:?}{}", if descending { "-desc" } else { "" })
+    }
+}
+
+pub fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    needle.is_empty() || haystack.to_lowercase().contains(&needle.to_lowercase())
+}
+
+impl ClusterQuery {
+    pub fn matches(&self, cluster: &FleetCluster) -> bool {
+        let r = &cluster.reference;
+        self.namespace
+            .as_deref()
+            .is_none_or(|ns| contains_ignore_case(&r.namespace, ns))
+            && self
+                .name
+                .as_deref()
+                .is_none_or(|n| contains_ignore_case(&r.name, n))
+            && self.cluster_type.is_none_or(|t| t == r.cluster_type)
+            && self
+                .selector
+                .as_ref()
+                .is_none_or(|s| s.matches(&cluster.info.labels))
+            && self.ready.is_none_or(|v| v == cluster.info.ready)
+            && self
+                .has_issues
+                .is_none_or(|v| v == cluster.health.has_issues)
+            && self
+                .is_provisioning
+                .is_none_or(|v| v == cluster.health.is_provisioning)
+            && self
+                .has_outdated_helm_charts
+                .is_none_or(|v| v == cluster.health.has_outdated_helm_charts)
+    }
+}
+
+/// The clusters matching `query`, sorted, each with its sort key.
+pub fn select(
+    snapshot: &FleetSnapshot,
+    query: &ClusterQuery,
+    order: ClusterOrder,
+    descending: bool,
+) -> Vec<(SortKey, Arc<FleetCluster>)> {
+    let mut selected: Vec<(SortKey, Arc<FleetCluster>)> = snapshot
+        .clusters
+        .iter()
+        .filter(|c| query.matches(c))
+        .map(|c| (sort_key(c, order, descending), c.clone()))
+        .collect();
+    selected.sort_by(|a, b| a.0.cmp(&b.0));
+    selected
+}
+
+fn sort_key(cluster: &FleetCluster, order: ClusterOrder, descending: bool) -> SortKey {
+    let r = &cluster.reference;
+    let identity = |first_namespace: bool| {
+        let (a, b) = if first_namespace {
+            (&r.namespace, &r.name)
+        } else {
+            (&r.name, &r.namespace)
+        };
+        vec![
+            (KeyPart::from(a.as_str()), descending),
+            (KeyPart::from(b.as_str()), descending),
+            (KeyPart::from(r.cluster_type.as_str()), descending),
+        ]
+    };
+    let mut parts = Vec::new();
+    match order {
+        ClusterOrder::NamespaceName => parts.extend(identity(true)),
+        ClusterOrder::Name => parts.extend(identity(false)),
+        ClusterOrder::Version => {
+            let numbers = version_numbers(&cluster.info.version);
+            // Unknown versions sort after every known one, whichever the direction.
+            parts.push((KeyPart::from(numbers.is_none()), false));
+            for n in numbers.unwrap_or_default() {
+                parts.push((KeyPart::Int(n), descending));
+            }
+            parts.extend(identity(true));
+        }
+        ClusterOrder::Ready => {
+            parts.push((KeyPart::from(!cluster.info.ready), descending));
+            parts.extend(identity(true));
+        }
+    }
+    SortKey::new(parts)
+}
+
+/// `v1.29.3+k3s1` → [1, 29, 3]; `None` when there is no leading number.
+fn version_numbers(version: &str) -> Option<Vec<i64>> {
+    let core = version.trim().trim_start_matches(['v', 'V']);
+    let core = core.split(['+', '-']).next().unwrap_or_default();
+    let mut numbers = Vec::with_capacity(3);
+    for part in core.split('.').take(3) {
+        numbers.push(part.parse::<i64>().ok()?);
+    }
+    // Fixed width so 1.9 and 1.9.0 compare by value, not by length.
+    numbers.resize(3, 0);
+    (!numbers.is_empty()).then_some(numbers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_compare_numerically() {
+        assert_eq!(version_numbers("v1.29.3+k3s1"), Some(vec![1, 29, 3]));
+        assert_eq!(version_numbers("1.9"), Some(vec![1, 9, 0]));
+        assert_eq!(version_numbers(""), None);
+        assert_eq!(version_numbers("latest"), None);
+        assert!(version_numbers("v1.9.0") < version_numbers("v1.29.0"));
+    }
+}

@@ -1,0 +1,4 @@
+//! Reads over a fleet snapshot: filtering and ordering, kept out of the resolvers.
+
+pub mod clusters;
+pub mod labels;

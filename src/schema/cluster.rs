@@ -1,0 +1,305 @@
+//! Managed clusters of the management cluster: Cluster API `Cluster`s and `SveltosCluster`s.
+
+use std::sync::Arc;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, Enum, ID, InputObject, Interface, Object, SimpleObject};
+
+use super::node_id::NodeId;
+use super::pagination::{Page, PageArgs, paginate};
+use crate::auth::Principal;
+use crate::auth::sar::{SarLoader, visible};
+use crate::config::LimitsConfig;
+use crate::error::ResultExt;
+use crate::fleet::cache::{FleetCache, FleetCluster, FleetKind, ObjectKey};
+use crate::fleet::kinds::ClusterType;
+use crate::fleet::query::clusters::{ClusterOrder, ClusterQuery, select};
+use crate::fleet::query::labels::Selector;
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClusterKind {
+    /// A Cluster API `Cluster` (cluster.x-k8s.io).
+    Capi,
+    /// A `SveltosCluster` (lib.projectsveltos.io).
+    Sveltos,
+}
+
+impl From<ClusterType> for ClusterKind {
+    fn from(t: ClusterType) -> Self {
+        match t {
+            ClusterType::Capi => ClusterKind::Capi,
+            ClusterType::Sveltos => ClusterKind::Sveltos,
+        }
+    }
+}
+
+impl From<ClusterKind> for ClusterType {
+    fn from(k: ClusterKind) -> Self {
+        match k {
+            ClusterKind::Capi => ClusterType::Capi,
+            ClusterKind::Sveltos => ClusterType::Sveltos,
+        }
+    }
+}
+
+/// A Kubernetes label.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Label {
+    pub key: String,
+    pub value: String,
+}
+
+/// The cluster page's health flags, with the Sveltos UI backend's exact rules.
+#[derive(SimpleObject, Clone, Copy, Debug)]
+pub struct ClusterHealth {
+    /// Some profile feature failed, or is retrying after a failure.
+    pub has_issues: bool,
+    /// No issues, and some profile is still being deployed or waits for its dependencies.
+    pub is_provisioning: bool,
+    /// A managed helm release has a newer chart version available.
+    pub has_outdated_helm_charts: bool,
+}
+
+#[derive(InputObject, Default)]
+pub struct ClusterFilter {
+    /// Case-insensitive substring of the namespace.
+    pub namespace: Option<String>,
+    /// Case-insensitive substring of the name.
+    pub name: Option<String>,
+    /// Kubernetes label selector, e.g. `env=prod,tier in (gold,silver),!legacy`.
+    pub label_selector: Option<String>,
+    pub kind: Option<ClusterKind>,
+    pub ready: Option<bool>,
+    pub has_issues: Option<bool>,
+    pub is_provisioning: Option<bool>,
+    pub has_outdated_helm_charts: Option<bool>,
+}
+
+#[derive(Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ClusterOrderField {
+    /// Namespace, then name, then kind (CAPI first).
+    #[default]
+    NamespaceName,
+    /// Name, then namespace, then kind.
+    Name,
+    /// Kubernetes version compared numerically (unknown versions last), then namespace/name.
+    Version,
+    /// Ready clusters first, then namespace/name.
+    Ready,
+}
+
+#[derive(Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OrderDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
+#[derive(InputObject, Default)]
+pub struct ClusterOrderBy {
+    #[graphql(default)]
+    pub field: ClusterOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// Fields every managed cluster has.
+#[derive(Interface)]
+#[graphql(
+    field(name = "id", ty = "ID"),
+    field(name = "kind", ty = "ClusterKind"),
+    field(name = "namespace", ty = "String"),
+    field(name = "name", ty = "String"),
+    field(name = "labels", ty = "Vec<Label>", desc = "Sorted by key."),
+    field(
+        name = "version",
+        ty = "String",
+        desc = "Kubernetes version; empty when unknown."
+    ),
+    field(name = "ready", ty = "bool"),
+    field(name = "paused", ty = "bool"),
+    field(name = "pull_mode", ty = "bool"),
+    field(name = "failure_message", ty = "Option<String>"),
+    field(name = "health", ty = "ClusterHealth")
+)]
+pub enum Cluster {
+    Capi(CapiCluster),
+    Sveltos(SveltosCluster),
+}
+
+impl Cluster {
+    pub fn from_fleet(cluster: Arc<FleetCluster>) -> Self {
+        match cluster.reference.cluster_type {
+            ClusterType::Capi => Cluster::Capi(CapiCluster(cluster)),
+            ClusterType::Sveltos => Cluster::Sveltos(SveltosCluster(cluster)),
+        }
+    }
+}
+
+/// The same fields on both cluster types; `$extra` adds type-specific ones.
+macro_rules! cluster_object {
+    ($name:ident, $doc:literal, { $($extra:tt)* }) => {
+        #[doc = $doc]
+        pub struct $name(pub Arc<FleetCluster>);
+
+        #[Object]
+        impl $name {
+            /// Opaque global id.
+            async fn id(&self) -> ID {
+                let r = &self.0.reference;
+                NodeId::new(stringify!($name), [r.namespace.as_str(), r.name.as_str()]).encode()
+            }
+            async fn kind(&self) -> ClusterKind {
+                self.0.reference.cluster_type.into()
+            }
+            async fn namespace(&self) -> String {
+                self.0.reference.namespace.clone()
+            }
+            async fn name(&self) -> String {
+                self.0.reference.name.clone()
+            }
+            async fn uid(&self) -> String {
+                self.0.uid.clone()
+            }
+            /// Sorted by key.
+            async fn labels(&self) -> Vec<Label> {
+                self.0
+                    .info
+                    .labels
+                    .iter()
+                    .map(|(key, value)| Label { key: key.clone(), value: value.clone() })
+                    .collect()
+            }
+            /// Kubernetes version; empty when unknown.
+            async fn version(&self) -> String {
+                self.0.info.version.clone()
+            }
+            async fn ready(&self) -> bool {
+                self.0.info.ready
+            }
+            async fn paused(&self) -> bool {
+                self.0.info.paused
+            }
+            async fn pull_mode(&self) -> bool {
+                self.0.info.pull_mode
+            }
+            async fn failure_message(&self) -> Option<String> {
+                self.0.info.failure_message.clone()
+            }
+            async fn health(&self) -> ClusterHealth {
+                let h = self.0.health;
+                ClusterHealth {
+                    has_issues: h.has_issues,
+                    is_provisioning: h.is_provisioning,
+                    has_outdated_helm_charts: h.has_outdated_helm_charts,
+                }
+            }
+            $($extra)*
+        }
+    };
+}
+
+cluster_object!(
+    CapiCluster,
+    "A Cluster API `Cluster` (cluster.x-k8s.io).",
+    {}
+);
+cluster_object!(
+    SveltosCluster,
+    "A `SveltosCluster` registered with Sveltos.",
+    {
+        /// `Healthy` or `Down`, as Sveltos last saw the connection.
+        async fn connection_status(&self) -> Option<String> {
+            self.0.info.connection_status.clone()
+        }
+    }
+);
+
+#[derive(Default)]
+pub struct ClusterQueryRoot;
+
+#[Object]
+impl ClusterQueryRoot {
+    /// Cluster API and Sveltos clusters the caller may see, filtered and ordered (default:
+    /// namespace, name, kind).
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn clusters(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ClusterFilter>,
+        order_by: Option<ClusterOrderBy>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Page<Cluster>> {
+        let principal = ctx.data::<Principal>()?;
+        let limits = ctx.data::<LimitsConfig>()?;
+        let fleet = ctx.data::<FleetCache>()?;
+        let reviews = ctx.data_opt::<Arc<DataLoader<SarLoader>>>();
+        let query = cluster_query(filter.unwrap_or_default()).gql()?;
+        let order = order_by.unwrap_or_default();
+        let descending = order.direction == OrderDirection::Desc;
+        let field = match order.field {
+            ClusterOrderField::NamespaceName => ClusterOrder::NamespaceName,
+            ClusterOrderField::Name => ClusterOrder::Name,
+            ClusterOrderField::Version => ClusterOrder::Version,
+            ClusterOrderField::Ready => ClusterOrder::Ready,
+        };
+        let snapshot = fleet.snapshot();
+        let mut selected = select(&snapshot, &query, field, descending);
+        let keys_of = |t: ClusterType| {
+            selected
+                .iter()
+                .filter(move |(_, c)| c.reference.cluster_type == t)
+                .map(|(_, c)| {
+                    ObjectKey::new(c.reference.namespace.clone(), c.reference.name.clone())
+                })
+                .collect::<Vec<_>>()
+        };
+        let capi_keys = keys_of(ClusterType::Capi);
+        let sveltos_keys = keys_of(ClusterType::Sveltos);
+        let reviews = reviews.map(|r| r.as_ref());
+        let capi = visible(principal, reviews, FleetKind::CapiCluster, &capi_keys)
+            .await
+            .gql()?;
+        let sveltos = visible(principal, reviews, FleetKind::SveltosCluster, &sveltos_keys)
+            .await
+            .gql()?;
+        selected.retain(|(_, c)| {
+            let key = ObjectKey::new(c.reference.namespace.clone(), c.reference.name.clone());
+            match c.reference.cluster_type {
+                ClusterType::Capi => capi.allows(&key),
+                ClusterType::Sveltos => sveltos.allows(&key),
+            }
+        });
+        let args = PageArgs::new(after, before, first, last);
+        paginate(
+            selected,
+            &field.tag(descending),
+            &args,
+            limits,
+            Cluster::from_fleet,
+        )
+        .gql()
+    }
+}
+
+fn cluster_query(filter: ClusterFilter) -> crate::error::Result<ClusterQuery> {
+    let selector = filter
+        .label_selector
+        .as_deref()
+        .map(|s| Selector::parse("filter.labelSelector", s))
+        .transpose()?;
+    Ok(ClusterQuery {
+        namespace: filter.namespace,
+        name: filter.name,
+        selector,
+        cluster_type: filter.kind.map(Into::into),
+        ready: filter.ready,
+        has_issues: filter.has_issues,
+        is_provisioning: filter.is_provisioning,
+        has_outdated_helm_charts: filter.has_outdated_helm_charts,
+    })
+}
