@@ -291,11 +291,14 @@ pub fn record_write(
     subresource: &str,
 ) {
     let new_set = field_set(new, shape, false);
-    let changed: FieldSet = new_set
-        .iter()
-        .filter(|p| old.and_then(|o| get_at(o, p)) != get_at(new, p))
-        .cloned()
-        .collect();
+    let changed: FieldSet = match old {
+        None => new_set.clone(),
+        Some(o) => new_set
+            .iter()
+            .filter(|p| get_at(o, p) != get_at(new, p))
+            .cloned()
+            .collect(),
+    };
     let mut entries = old.map(read_entries).unwrap_or_default();
     let api_version = new["apiVersion"].as_str().unwrap_or("").to_string();
     for e in &mut entries {

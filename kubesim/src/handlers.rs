@@ -37,6 +37,8 @@ pub fn write_opts(ctx: &Ctx) -> WriteOpts {
         force: ctx.flag("force"),
         user: ctx.user.clone(),
         apply: false,
+        keep_status: false,
+        no_managed_fields: false,
         field_validation: crate::openapi::field_validation::FieldValidation::from_query(
             ctx.q("fieldValidation"),
         )
@@ -53,8 +55,7 @@ pub async fn dispatch(
     let info = catalog
         .registry
         .lookup(&rp.group, &rp.version, &rp.resource)
-        .ok_or_else(|| ApiError::no_route(&format!("{}/{}", rp.group, rp.resource)))?
-        .clone();
+        .ok_or_else(|| ApiError::no_route(&format!("{}/{}", rp.group, rp.resource)))?;
     if !rp.subresource.is_empty() && !info.subresources.contains(&rp.subresource) {
         return Err(ApiError::no_route(&rp.subresource));
     }
@@ -69,7 +70,7 @@ pub async fn dispatch(
                 verb,
             ));
         }
-        let out = crate::glue::review(ctx, &info, &rp.namespace, ctx.body_json()?)?;
+        let out = crate::glue::review(ctx, info, &rp.namespace, ctx.body_json()?)?;
         return Ok(json_response(StatusCode::CREATED, &out));
     }
     match (rp.subresource.as_str(), verb) {
@@ -82,17 +83,17 @@ pub async fn dispatch(
     }
     let ns = rp.namespace.as_str();
     match verb {
-        "get" => get(ctx, &info, ns, &rp.name),
-        "list" => list(ctx, &info, ns),
-        "watch" => crate::watch::serve(ctx, &info, ns, &rp.name).await,
+        "get" => get(ctx, info, ns, &rp.name),
+        "list" => list(ctx, info, ns),
+        "watch" => crate::watch::serve(ctx, info, ns, &rp.name).await,
         "create" if rp.name.is_empty() => {
-            let out = objects::create(&ctx.shared, &info, ns, ctx.body_json()?, &write_opts(ctx))?;
+            let out = objects::create(&ctx.shared, info, ns, ctx.body_json()?, &write_opts(ctx))?;
             Ok(json_response(StatusCode::CREATED, &out))
         }
         "update" => {
             let out = objects::update(
                 &ctx.shared,
-                &info,
+                info,
                 ns,
                 &rp.name,
                 Part::from_sub(&rp.subresource),
@@ -101,7 +102,7 @@ pub async fn dispatch(
             )?;
             Ok(ok_json(&out))
         }
-        "patch" => crate::patch_handler::patch(ctx, &info, ns, &rp.name, &rp.subresource),
+        "patch" => crate::patch_handler::patch(ctx, info, ns, &rp.name, &rp.subresource),
         "delete" => {
             let opts = write_opts(ctx);
             let body = ctx.body_json().unwrap_or(Value::Null);
@@ -109,11 +110,11 @@ pub async fn dispatch(
             let out = if info.group.is_empty() && info.plural == "namespaces" {
                 objects::delete_namespace(&ctx.shared, &rp.name, &opts)?
             } else {
-                objects::delete(&ctx.shared, &info, ns, &rp.name, &opts, &pre)?
+                objects::delete(&ctx.shared, info, ns, &rp.name, &opts, &pre)?
             };
             Ok(ok_json(&out))
         }
-        "deletecollection" => delete_collection(ctx, &info, ns),
+        "deletecollection" => delete_collection(ctx, info, ns),
         _ => Err(ApiError::method_not_allowed(
             &info.group,
             &info.plural,

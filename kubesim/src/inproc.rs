@@ -1,11 +1,12 @@
 //! In-process object operations for tests and demo loading: the same admission and store path
 //! as HTTP requests, without HTTP, authentication or counters.
 
+use std::sync::Arc;
+
 use serde_json::{Value, json};
 
 use crate::objects::{self, Part, WriteOpts, gr};
-use crate::registry::ResourceInfo;
-use crate::state::Shared;
+use crate::state::{Catalog, Shared};
 use crate::status::ApiError;
 
 /// Errors of the in-process API.
@@ -21,21 +22,30 @@ pub enum KubeSimError {
     Io(#[from] std::io::Error),
 }
 
-fn info_for(shared: &Shared, api_version: &str, kind: &str) -> Result<ResourceInfo, KubeSimError> {
-    shared
-        .catalog()
+/// The catalog snapshot and the index of the resource serving (apiVersion, kind) in it; the
+/// caller borrows the `ResourceInfo` from the snapshot instead of cloning it (with its schema).
+fn lookup(
+    shared: &Shared,
+    api_version: &str,
+    kind: &str,
+) -> Result<(Arc<Catalog>, usize), KubeSimError> {
+    let catalog = shared.catalog();
+    let idx = catalog
         .registry
-        .by_kind(api_version, kind)
-        .cloned()
+        .all()
+        .iter()
+        .position(|r| r.api_version() == api_version && r.kind == kind)
         .ok_or_else(|| KubeSimError::UnknownKind {
             api_version: api_version.into(),
             kind: kind.into(),
-        })
+        })?;
+    Ok((catalog, idx))
 }
 
 fn loader_opts() -> WriteOpts {
     WriteOpts {
         field_manager: Some("kubesim-load".into()),
+        no_managed_fields: true,
         user: crate::identity::UserInfo {
             username: crate::authn::ADMIN_USER.into(),
             groups: vec!["system:masters".into()],
@@ -58,7 +68,8 @@ pub fn apply_object(shared: &Shared, obj: Value) -> Result<Value, KubeSimError> 
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    let info = info_for(shared, &api_version, &kind)?;
+    let (catalog, idx) = lookup(shared, &api_version, &kind)?;
+    let info = &catalog.registry.all()[idx];
     let ns = if info.namespaced {
         obj.pointer("/metadata/namespace")
             .and_then(Value::as_str)
@@ -69,18 +80,22 @@ pub fn apply_object(shared: &Shared, obj: Value) -> Result<Value, KubeSimError> 
         String::new()
     };
     let name = objects::name_of(&obj).to_string();
-    let opts = loader_opts();
-    let exists = !name.is_empty() && shared.store.get(&gr(&info), &ns, &name).is_some();
+    let mut opts = loader_opts();
+    let exists = !name.is_empty() && shared.store.get(&gr(info), &ns, &name).is_some();
     let mut stored = if exists {
         let mut body = obj.clone();
         if let Some(m) = body.get_mut("metadata").and_then(Value::as_object_mut) {
             m.remove("resourceVersion");
         }
-        objects::update(shared, &info, &ns, &name, Part::Main, body, &opts)?
+        objects::update(shared, info, &ns, &name, Part::Main, body, &opts)?
     } else {
-        objects::create(shared, &info, &ns, obj.clone(), &opts)?
+        // One write with the status included: fixtures carry their status and bulk loads
+        // should not pay for a second admission through /status.
+        opts.keep_status = true;
+        let created = objects::create(shared, info, &ns, obj, &opts)?;
+        return Ok(created);
     };
-    if objects::status_enabled(&info)
+    if objects::status_enabled(info)
         && let Some(status) = obj.get("status")
         && stored.get("status") != Some(status)
         && info.group != "apiextensions.k8s.io"
@@ -88,7 +103,7 @@ pub fn apply_object(shared: &Shared, obj: Value) -> Result<Value, KubeSimError> 
         let name = objects::name_of(&stored).to_string();
         let mut body = stored.clone();
         body["status"] = status.clone();
-        stored = objects::update(shared, &info, &ns, &name, Part::Status, body, &opts)?;
+        stored = objects::update(shared, info, &ns, &name, Part::Status, body, &opts)?;
     }
     Ok(stored)
 }
@@ -138,11 +153,12 @@ pub fn get_object(
     ns: &str,
     name: &str,
 ) -> Option<Value> {
-    let info = info_for(shared, api_version, kind).ok()?;
+    let (catalog, idx) = lookup(shared, api_version, kind).ok()?;
+    let info = &catalog.registry.all()[idx];
     shared
         .store
-        .get(&gr(&info), if info.namespaced { ns } else { "" }, name)
-        .map(|v| objects::render(&info, &v))
+        .get(&gr(info), if info.namespaced { ns } else { "" }, name)
+        .map(|v| objects::render(info, &v))
 }
 
 /// Deletes like an API DELETE (finalizers honoured); `Ok(None)` when absent.
@@ -153,12 +169,13 @@ pub fn delete_object(
     ns: &str,
     name: &str,
 ) -> Result<Option<Value>, KubeSimError> {
-    let info = info_for(shared, api_version, kind)?;
+    let (catalog, idx) = lookup(shared, api_version, kind)?;
+    let info = &catalog.registry.all()[idx];
     let ns = if info.namespaced { ns } else { "" };
     let res = if info.group.is_empty() && info.plural == "namespaces" {
         objects::delete_namespace(shared, name, &loader_opts())
     } else {
-        objects::delete(shared, &info, ns, name, &loader_opts(), &json!(null))
+        objects::delete(shared, info, ns, name, &loader_opts(), &json!(null))
     };
     match res {
         Ok(v) => Ok(Some(v)),

@@ -21,6 +21,11 @@ pub struct WriteOpts {
     pub user: UserInfo,
     /// Create through server-side apply: managedFields are already set by the caller.
     pub apply: bool,
+    /// Create keeping `.status` (in-process loading of fixtures), as if written through
+    /// `/status` right after.
+    pub keep_status: bool,
+    /// Do not record `metadata.managedFields` (bulk in-process loading).
+    pub no_managed_fields: bool,
     /// `?fieldValidation=`: what to do with unknown fields (kubectl sends `Strict`).
     pub field_validation: crate::openapi::field_validation::FieldValidation,
 }
@@ -205,6 +210,7 @@ pub fn create(
         labels["kubernetes.io/metadata.name"] = json!(name);
     }
     if status_enabled(info)
+        && !opts.keep_status
         && let Some(o) = obj.as_object_mut()
     {
         o.remove("status");
@@ -222,7 +228,7 @@ pub fn create(
     let shape = crate::fields::Shape {
         schema: schema.as_deref().map(|c| c.schema()),
     };
-    if !opts.apply {
+    if !opts.apply && !opts.no_managed_fields {
         crate::fields::record_write(None, &mut obj, &opts.manager(), "Update", &now, shape, "");
     }
     for _attempt in 0..8 {
@@ -400,7 +406,7 @@ pub fn prepare_update(
     if strip_managed(&new) == strip_managed(old) && operation != "Apply" {
         return Ok(Change::Keep);
     }
-    if operation != "Apply" {
+    if operation != "Apply" && !opts.no_managed_fields {
         let schema = shared.catalog().schema(info);
         let shape = crate::fields::Shape {
             schema: schema.as_deref().map(|c| c.schema()),
