@@ -133,6 +133,9 @@ fn get(ctx: &Ctx, info: &ResourceInfo, ns: &str, name: &str) -> ApiResult<Respon
     if let Some(table) = crate::glue::table(ctx, info, std::slice::from_ref(&obj), None) {
         return Ok(ok_json(&table));
     }
+    if crate::table::wants_partial_metadata(ctx.accept()) {
+        return Ok(ok_json(&crate::table::partial_metadata(&obj)));
+    }
     Ok(ok_json(&obj))
 }
 
@@ -229,6 +232,19 @@ fn list(ctx: &Ctx, info: &ResourceInfo, ns: &str) -> ApiResult<Response> {
         if let Some(table) = crate::glue::table(ctx, info, &items, Some(&meta)) {
             return Ok(ok_json(&table));
         }
+    }
+    if crate::table::wants_partial_metadata(ctx.accept()) {
+        let items: Vec<Value> = page
+            .items
+            .iter()
+            .map(|i| crate::table::partial_metadata(i))
+            .collect();
+        return Ok(ok_json(&json!({
+            "kind": "PartialObjectMetadataList",
+            "apiVersion": "meta.k8s.io/v1",
+            "metadata": meta,
+            "items": items,
+        })));
     }
     let body = list_body(info, &meta, &page.items);
     Ok(crate::server::bytes_response(

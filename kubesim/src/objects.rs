@@ -507,16 +507,19 @@ pub fn delete(
         })?;
     let obj = obj.ok_or_else(|| ApiError::not_found(&info.group, &info.plural, name))?;
     if !opts.dry_run && what == EventTypeOrKeep::Event(EventType::Deleted) {
-        cascade(shared, info, name);
+        cascade(shared, info, ns, name);
     }
     after_write(shared, info, opts.dry_run);
     Ok(render(info, &obj))
 }
 
 /// What goes away with an object: a namespace's contents, a CRD's custom resources.
-fn cascade(shared: &Shared, info: &ResourceInfo, name: &str) {
+fn cascade(shared: &Shared, info: &ResourceInfo, ns: &str, name: &str) {
     if info.group.is_empty() && info.plural == "namespaces" {
         delete_namespace_contents(shared, name);
+    }
+    if info.group.is_empty() && info.plural == "serviceaccounts" {
+        shared.access.authn.revoke_service_account(ns, name);
     }
     if is_crd(info)
         && let Some((plural, group)) = name.split_once('.')
@@ -526,6 +529,11 @@ fn cascade(shared: &Shared, info: &ResourceInfo, name: &str) {
 }
 
 fn delete_namespace_contents(shared: &Shared, ns: &str) {
+    let sa_gr = GroupResource::new("", "serviceaccounts");
+    let page = shared.store.list_page(&sa_gr, Some(ns), None, 0, &|_| true);
+    for sa in &page.items {
+        shared.access.authn.revoke_service_account(ns, name_of(sa));
+    }
     let catalog = shared.catalog();
     let mut seen = std::collections::HashSet::new();
     for info in catalog.registry.all().iter().filter(|r| r.namespaced) {

@@ -64,6 +64,7 @@ struct Stream {
     ns: Option<String>,
     tx: mpsc::Sender<Result<Bytes, Infallible>>,
     as_table: bool,
+    as_metadata: bool,
     ctx_accept: String,
 }
 
@@ -83,6 +84,8 @@ impl Stream {
         let obj = render(&self.info, obj);
         let obj = if self.as_table {
             crate::glue::table_for_watch(&self.ctx_accept, &self.info, &obj).unwrap_or(obj)
+        } else if self.as_metadata {
+            crate::table::partial_metadata(&obj)
         } else {
             obj
         };
@@ -210,6 +213,7 @@ pub async fn serve(ctx: &Ctx, info: &ResourceInfo, ns: &str, name: &str) -> ApiR
         },
         tx,
         as_table: ctx.accept().contains("as=Table"),
+        as_metadata: crate::table::wants_partial_metadata(ctx.accept()),
         ctx_accept: ctx.accept().to_string(),
     };
     tokio::spawn(stream.run(

@@ -87,6 +87,14 @@ async fn unauthenticated_forbidden_and_rbac_grants() {
         let err = Api::<ConfigMap>::namespaced(robot, "default").list(&ListParams::default()).await.unwrap_err();
         let kube::Error::Api(s) = err else { panic!() };
         assert!(s.message.contains("system:serviceaccount:default:robot"), "{}", s.message);
+        // deleting the ServiceAccount revokes its tokens
+        sas.delete("robot", &Default::default()).await.unwrap();
+        let err = Api::<ConfigMap>::namespaced(client(&sim, &token).await, "default")
+            .list(&ListParams::default())
+            .await
+            .unwrap_err();
+        let kube::Error::Api(s) = err else { panic!() };
+        assert_eq!(s.code, 401);
     })
     .await;
 }

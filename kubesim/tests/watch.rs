@@ -198,6 +198,24 @@ async fn watch_selectors_bookmarks_timeout_and_gone() {
         while short.try_next().await.unwrap().is_some() {}
         assert!(started.elapsed() < Duration::from_secs(5));
 
+        // metadata-only lists and the deprecated /watch/ path
+        let meta = cms.list_metadata(&Default::default()).await.unwrap();
+        assert_eq!(meta.items.len(), 3);
+        let http = reqwest::Client::new();
+        let mut resp = http
+            .get(format!(
+                "{}/api/v1/watch/namespaces/default/configmaps?resourceVersion=0&timeoutSeconds=5",
+                sim.url()
+            ))
+            .bearer_auth(sim.admin_token())
+            .send()
+            .await
+            .unwrap();
+        let chunk = resp.chunk().await.unwrap().unwrap();
+        let first: serde_json::Value =
+            serde_json::from_slice(chunk.split(|b| *b == b'\n').next().unwrap()).unwrap();
+        assert_eq!(first["type"], "ADDED");
+
         // a compacted resourceVersion: 410 Expired as an ERROR event
         sim.compact();
         let mut gone = cms
