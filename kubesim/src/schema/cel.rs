@@ -8,37 +8,35 @@
 //! `message` (or `failed rule: <rule>`) is used.
 
 use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
-use cel::{Context, Env, ExecutionError, Program};
+use cel::{Context, Env, ExecutionError};
+use parking_lot::Mutex;
 use serde_json::Value;
 
 use super::errors::FieldError;
-use super::validate::str_of;
-
-/// The rules of a schema, compiled once, keyed by their source text.
-pub(crate) type Programs = HashMap<String, Program>;
-
-pub(crate) fn compile(rule: &str) -> Result<Program, String> {
-    Program::compile(rule).map_err(|e| e.to_string())
-}
+use super::node::{ListType, Node, Rule};
+use super::path::Path;
 
 pub(crate) struct Evaluator<'a> {
-    pub programs: &'a Programs,
     pub env: Arc<Env>,
+    pub memo: &'a Memo,
 }
 
-fn rule_message(rule: &Value) -> String {
-    match str_of(rule, "message")
+fn rule_message(rule: &Rule) -> String {
+    match rule
+        .message
+        .as_deref()
         .map(str::trim)
         .filter(|m| !m.is_empty())
     {
         Some(m) => m.to_string(),
-        None => str_of(rule, "rule").unwrap_or_default().trim().to_string(),
+        None => rule.text.trim().to_string(),
     }
 }
 
-/// Go's cel-go wording for the runtime errors a rule over these schemas can hit.
+/// cel-go's wording for the runtime errors a rule over these schemas can hit.
 fn go_error(e: &ExecutionError) -> String {
     match e {
         ExecutionError::NoSuchKey(k) => format!("no such key: {k}"),
@@ -46,47 +44,37 @@ fn go_error(e: &ExecutionError) -> String {
     }
 }
 
-fn join(path: &str, k: &str) -> String {
-    if path.is_empty() {
-        k.to_string()
-    } else {
-        format!("{path}.{k}")
-    }
-}
-
 impl Evaluator<'_> {
     pub fn node(
         &self,
-        s: &Value,
+        s: &Node,
         v: &Value,
         old: Option<&Value>,
-        path: &str,
+        path: &Path<'_>,
         out: &mut Vec<FieldError>,
     ) {
         if v.is_null() {
             return;
         }
-        if let Some(rules) = s.get("x-kubernetes-validations").and_then(Value::as_array) {
-            self.rules(s, rules, v, old, path, out);
+        if !s.rules.is_empty() {
+            self.rules(s, v, old, path, out);
         }
         match v {
             Value::Object(map) => {
-                let props = s.get("properties").and_then(Value::as_object);
-                let addl = s.get("additionalProperties").filter(|a| a.is_object());
                 for (k, child) in map {
                     let old_child = old.and_then(|o| o.get(k));
-                    if let Some(sub) = props.and_then(|p| p.get(k)) {
-                        self.node(sub, child, old_child, &join(path, k), out);
-                    } else if let Some(sub) = addl {
-                        self.node(sub, child, old_child, &format!("{path}[{k}]"), out);
+                    if let Some(sub) = s.property(k) {
+                        self.node(sub, child, old_child, &Path::Field(path, k), out);
+                    } else if let Some(sub) = s.additional_schema() {
+                        self.node(sub, child, old_child, &Path::Key(path, k), out);
                     }
                 }
             }
             Value::Array(items) => {
-                if let Some(sub) = s.get("items").filter(|i| i.is_object()) {
+                if let Some(sub) = &s.items {
                     for (i, item) in items.iter().enumerate() {
                         let old_item = correlate(s, item, old);
-                        self.node(sub, item, old_item, &format!("{path}[{i}]"), out);
+                        self.node(sub, item, old_item, &Path::Index(path, i), out);
                     }
                 }
             }
@@ -96,102 +84,166 @@ impl Evaluator<'_> {
 
     fn rules(
         &self,
-        s: &Value,
-        rules: &[Value],
+        s: &Node,
         v: &Value,
         old: Option<&Value>,
-        path: &str,
+        path: &Path<'_>,
         out: &mut Vec<FieldError>,
     ) {
-        let type_name = Value::from(str_of(s, "type").unwrap_or(""));
-        // Built on first use: most nodes with rules are evaluated once per object.
-        let mut ctx: Option<Context> = None;
-        for rule in rules {
-            let Some(program) = str_of(rule, "rule").and_then(|r| self.programs.get(r)) else {
-                continue;
+        // On create the outcome depends on the value alone, and objects of one kind repeat
+        // the same sub-objects (a ClusterSummary copies its ClusterProfile's spec), so it is
+        // remembered per node and value.
+        let outcomes = match old {
+            Some(_) => Arc::new(self.evaluate(s, v, old)),
+            None => self.memo.get_or_insert(s, v, || self.evaluate(s, v, None)),
+        };
+        for (rule, outcome) in s.rules.iter().zip(outcomes.iter()) {
+            let detail = match outcome {
+                Outcome::Pass | Outcome::Skipped => continue,
+                Outcome::False => None,
+                Outcome::NotBool(got) => Some(format!(
+                    "rule did not evaluate to a bool: {got} evaluating rule: {}",
+                    rule_message(rule)
+                )),
+                Outcome::Error(e) => Some(format!("{e} evaluating rule: {}", rule_message(rule))),
             };
-            if old.is_none() && program.references().has_variable("oldSelf") {
-                continue;
-            }
-            let ctx = match &mut ctx {
-                Some(c) => c,
-                None => {
-                    let mut c = Context::with_env(self.env.clone());
-                    let (Ok(this), old_val) = (cel::to_value(v), old.map(cel::to_value)) else {
-                        return;
-                    };
-                    c.add_variable_from_value("self", this);
-                    if let Some(Ok(o)) = old_val {
-                        c.add_variable_from_value("oldSelf", o);
-                    }
-                    ctx.insert(c)
-                }
-            };
-            let field = match str_of(rule, "fieldPath").filter(|f| !f.is_empty()) {
-                Some(fp) => format!(
-                    "{path}{}",
-                    if fp.starts_with('.') {
-                        fp.to_string()
-                    } else {
-                        format!(".{fp}")
-                    }
-                ),
+            let field = match rule.field_path.as_deref().filter(|f| !f.is_empty()) {
+                Some(fp) if fp.starts_with('.') => format!("{path}{fp}"),
+                Some(fp) => format!("{path}.{fp}"),
+                None if path.is_root() => "<nil>".to_string(),
                 None => path.to_string(),
             };
-            let field = if field.is_empty() {
-                "<nil>".to_string()
-            } else {
-                field
+            let type_name = Value::from(s.type_name.as_str());
+            let Some(detail) = detail else {
+                let msg = match rule
+                    .message
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|m| !m.is_empty())
+                {
+                    Some(m) => m.to_string(),
+                    None => format!("failed rule: {}", rule.text.trim()),
+                };
+                out.push(match rule.reason.as_deref() {
+                    Some("FieldValueForbidden") => FieldError::forbidden(&field, &msg),
+                    Some("FieldValueRequired") => FieldError::required(&field, &msg),
+                    Some("FieldValueDuplicate") => FieldError::duplicate(&field, &type_name),
+                    _ => FieldError::invalid(&field, &type_name, &msg),
+                });
+                continue;
             };
-            match program.execute(ctx) {
-                Ok(cel::Value::Bool(true)) => {}
-                Ok(cel::Value::Bool(false)) => {
-                    let msg = match str_of(rule, "message")
-                        .map(str::trim)
-                        .filter(|m| !m.is_empty())
-                    {
-                        Some(m) => m.to_string(),
-                        None => format!(
-                            "failed rule: {}",
-                            str_of(rule, "rule").unwrap_or_default().trim()
-                        ),
-                    };
-                    out.push(match str_of(rule, "reason") {
-                        Some("FieldValueForbidden") => FieldError::forbidden(&field, &msg),
-                        Some("FieldValueRequired") => FieldError::required(&field, &msg),
-                        Some("FieldValueDuplicate") => FieldError::duplicate(&field, &type_name),
-                        _ => FieldError::invalid(&field, &type_name, &msg),
-                    });
-                }
-                Ok(other) => {
-                    let detail = format!(
-                        "rule did not evaluate to a bool: {other:?} evaluating rule: {}",
-                        rule_message(rule)
-                    );
-                    out.push(FieldError::invalid(&field, &type_name, &detail));
-                }
-                Err(e) => {
-                    let detail =
-                        format!("{} evaluating rule: {}", go_error(&e), rule_message(rule));
-                    out.push(FieldError::invalid(&field, &type_name, &detail));
+            out.push(FieldError::invalid(&field, &type_name, &detail));
+        }
+    }
+
+    /// The outcome of each of the node's rules, in order.
+    fn evaluate(&self, s: &Node, v: &Value, old: Option<&Value>) -> Vec<Outcome> {
+        let Ok(this) = cel::to_value(v) else {
+            return vec![Outcome::Skipped; s.rules.len()];
+        };
+        let mut ctx = Context::with_env(self.env.clone());
+        ctx.add_variable_from_value("self", this);
+        if let Some(Ok(o)) = old.map(cel::to_value) {
+            ctx.add_variable_from_value("oldSelf", o);
+        }
+        s.rules
+            .iter()
+            .map(|rule| match &rule.program {
+                None => Outcome::Skipped,
+                Some(_) if rule.uses_old_self && old.is_none() => Outcome::Skipped,
+                Some(program) => match program.execute(&ctx) {
+                    Ok(cel::Value::Bool(true)) => Outcome::Pass,
+                    Ok(cel::Value::Bool(false)) => Outcome::False,
+                    Ok(other) => Outcome::NotBool(format!("{other:?}")),
+                    Err(e) => Outcome::Error(go_error(&e)),
+                },
+            })
+            .collect()
+    }
+}
+
+#[derive(Clone)]
+pub(crate) enum Outcome {
+    Pass,
+    /// Not evaluated: a transition rule on create, or a rule that did not compile.
+    Skipped,
+    False,
+    NotBool(String),
+    Error(String),
+}
+
+/// Rule outcomes on create, per schema node and value. Bounded: it is emptied when full.
+/// Values seen at one (node, value hash), with their rules' outcomes.
+type Bucket = Vec<(Value, Arc<Vec<Outcome>>)>;
+
+#[derive(Default)]
+pub(crate) struct Memo {
+    map: Mutex<HashMap<(usize, u64), Bucket>>,
+}
+
+const MEMO_CAPACITY: usize = 4096;
+
+impl Memo {
+    fn get_or_insert(
+        &self,
+        s: &Node,
+        v: &Value,
+        evaluate: impl FnOnce() -> Vec<Outcome>,
+    ) -> Arc<Vec<Outcome>> {
+        // The node lives as long as the compiled schema, so its address identifies it.
+        let key = (std::ptr::from_ref(s) as usize, hash_value(v));
+        if let Some(hit) = self
+            .map
+            .lock()
+            .get(&key)
+            .and_then(|b| b.iter().find(|(x, _)| x == v))
+        {
+            return hit.1.clone();
+        }
+        let outcomes = Arc::new(evaluate());
+        let mut map = self.map.lock();
+        if map.len() >= MEMO_CAPACITY {
+            map.clear();
+        }
+        map.entry(key)
+            .or_default()
+            .push((v.clone(), outcomes.clone()));
+        outcomes
+    }
+}
+
+fn hash_value(v: &Value) -> u64 {
+    fn feed(v: &Value, h: &mut DefaultHasher) {
+        match v {
+            Value::Null => 0u8.hash(h),
+            Value::Bool(b) => (1u8, b).hash(h),
+            Value::Number(n) => (2u8, n.to_string()).hash(h),
+            Value::String(s) => (3u8, s).hash(h),
+            Value::Array(a) => {
+                (4u8, a.len()).hash(h);
+                a.iter().for_each(|x| feed(x, h));
+            }
+            Value::Object(m) => {
+                (5u8, m.len()).hash(h);
+                for (k, x) in m {
+                    k.hash(h);
+                    feed(x, h);
                 }
             }
         }
     }
+    let mut h = DefaultHasher::new();
+    feed(v, &mut h);
+    h.finish()
 }
 
 /// The old item of a list-type map with the same key values.
-fn correlate<'o>(s: &Value, item: &Value, old: Option<&'o Value>) -> Option<&'o Value> {
-    if str_of(s, "x-kubernetes-list-type") != Some("map") {
+fn correlate<'o>(s: &Node, item: &Value, old: Option<&'o Value>) -> Option<&'o Value> {
+    if s.list_type != Some(ListType::Map) {
         return None;
     }
-    let keys: Vec<&str> = s
-        .get("x-kubernetes-list-map-keys")
-        .and_then(Value::as_array)?
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
+    let keys = &s.list_map_keys;
     old?.as_array()?
         .iter()
-        .find(|o| keys.iter().all(|k| o.get(*k) == item.get(*k)))
+        .find(|o| keys.iter().all(|k| o.get(k) == item.get(k)))
 }

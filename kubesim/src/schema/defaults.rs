@@ -5,43 +5,37 @@
 
 use serde_json::Value;
 
-use super::validate::flag;
+use super::node::Node;
 
-pub(crate) fn default_node(s: &Value, v: &mut Value) {
+pub(crate) fn default_node(s: &Node, v: &mut Value) {
     match v {
         Value::Object(map) => {
-            let props = s.get("properties").and_then(Value::as_object);
-            if let Some(props) = props {
-                for (k, sub) in props {
-                    let nullable = flag(sub, "nullable");
-                    let missing = match map.get(k) {
-                        None => true,
-                        Some(Value::Null) => !nullable,
-                        Some(_) => false,
-                    };
-                    if !missing {
-                        continue;
+            for (k, sub) in &s.properties {
+                let missing = match map.get(k) {
+                    None => sub.default.is_some(),
+                    Some(Value::Null) => !sub.nullable,
+                    Some(_) => false,
+                };
+                if !missing {
+                    continue;
+                }
+                match &sub.default {
+                    Some(d) => {
+                        map.insert(k.clone(), d.clone());
                     }
-                    match sub.get("default") {
-                        Some(d) => {
-                            map.insert(k.clone(), d.clone());
-                        }
-                        None if map.get(k).is_some_and(Value::is_null) => {
-                            map.remove(k);
-                        }
-                        None => {}
+                    None => {
+                        map.remove(k);
                     }
                 }
             }
-            let addl = s.get("additionalProperties").filter(|a| a.is_object());
             for (k, child) in map.iter_mut() {
-                if let Some(sub) = props.and_then(|p| p.get(k)).or(addl) {
+                if let Some(sub) = s.child(k) {
                     default_node(sub, child);
                 }
             }
         }
         Value::Array(items) => {
-            if let Some(sub) = s.get("items").filter(|i| i.is_object()) {
+            if let Some(sub) = &s.items {
                 for item in items {
                     default_node(sub, item);
                 }

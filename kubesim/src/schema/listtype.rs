@@ -7,46 +7,40 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::errors::{FieldError, go_json};
-use super::validate::str_of;
+use super::node::{ListType, Node};
+use super::path::Path;
 
-pub(crate) fn check(s: &Value, v: &Value, path: &str, out: &mut Vec<FieldError>) {
+pub(crate) fn check(s: &Node, v: &Value, path: &Path<'_>, out: &mut Vec<FieldError>) {
     match v {
         Value::Object(map) => {
-            let props = s.get("properties").and_then(Value::as_object);
-            let addl = s.get("additionalProperties").filter(|a| a.is_object());
             for (k, child) in map {
-                if let Some(sub) = props.and_then(|p| p.get(k)) {
-                    check(sub, child, &join(path, k), out);
-                } else if let Some(sub) = addl {
-                    check(sub, child, &format!("{path}[{k}]"), out);
+                if let Some(sub) = s.property(k) {
+                    check(sub, child, &Path::Field(path, k), out);
+                } else if let Some(sub) = s.additional_schema() {
+                    check(sub, child, &Path::Key(path, k), out);
                 }
             }
         }
         Value::Array(items) => {
-            match str_of(s, "x-kubernetes-list-type") {
-                Some("set") => {
+            match s.list_type {
+                Some(ListType::Set) => {
                     for i in repeats(items) {
-                        out.push(FieldError::duplicate(&format!("{path}[{i}]"), &items[i]));
+                        out.push(FieldError::duplicate(
+                            &Path::Index(path, i).to_string(),
+                            &items[i],
+                        ));
                     }
                 }
-                Some("map") => map_list(s, items, path, out),
+                Some(ListType::Map) => map_list(s, items, path, out),
                 _ => {}
             }
-            if let Some(sub) = s.get("items").filter(|i| i.is_object()) {
+            if let Some(sub) = &s.items {
                 for (i, item) in items.iter().enumerate() {
-                    check(sub, item, &format!("{path}[{i}]"), out);
+                    check(sub, item, &Path::Index(path, i), out);
                 }
             }
         }
         _ => {}
-    }
-}
-
-fn join(path: &str, k: &str) -> String {
-    if path.is_empty() {
-        k.to_string()
-    } else {
-        format!("{path}.{k}")
     }
 }
 
@@ -64,29 +58,29 @@ fn repeats(items: &[Value]) -> Vec<usize> {
     out
 }
 
-fn map_list(s: &Value, items: &[Value], path: &str, out: &mut Vec<FieldError>) {
+fn map_list(s: &Node, items: &[Value], path: &Path<'_>, out: &mut Vec<FieldError>) {
     if let Some((i, bad)) = items
         .iter()
         .enumerate()
         .find(|(_, x)| !x.is_null() && !x.is_object())
     {
         let detail = "must be an object for an array of list-type map";
-        out.push(FieldError::invalid(&format!("{path}[{i}]"), bad, detail));
+        out.push(FieldError::invalid(
+            &Path::Index(path, i).to_string(),
+            bad,
+            detail,
+        ));
         return;
     }
-    let key_fields: Vec<&str> = s
-        .get("x-kubernetes-list-map-keys")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+    let key_fields = &s.list_map_keys;
     let keys: Vec<Value> = items
         .iter()
         .map(|x| {
             let mut key = Map::new();
             if let Some(obj) = x.as_object() {
-                for f in &key_fields {
-                    if let Some(v) = obj.get(*f) {
-                        key.insert((*f).to_string(), v.clone());
+                for f in key_fields {
+                    if let Some(v) = obj.get(f) {
+                        key.insert(f.clone(), v.clone());
                     }
                 }
             }
@@ -94,6 +88,9 @@ fn map_list(s: &Value, items: &[Value], path: &str, out: &mut Vec<FieldError>) {
         })
         .collect();
     for i in repeats(&keys) {
-        out.push(FieldError::duplicate(&format!("{path}[{i}]"), &keys[i]));
+        out.push(FieldError::duplicate(
+            &Path::Index(path, i).to_string(),
+            &keys[i],
+        ));
     }
 }

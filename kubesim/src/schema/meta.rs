@@ -8,7 +8,8 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::errors::FieldError;
-use super::validate::flag;
+use super::node::Node;
+use super::path::Path;
 
 const SUBDOMAIN_FMT: &str = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
 const LABEL_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
@@ -92,12 +93,12 @@ pub(crate) fn check_object_meta(obj: &Value, out: &mut Vec<FieldError>) {
 }
 
 /// Walks the schema alongside the object to find embedded resources.
-pub(crate) fn check_embedded(s: &Value, v: &Value, path: &str, out: &mut Vec<FieldError>) {
+pub(crate) fn check_embedded(s: &Node, v: &Value, path: &Path<'_>, out: &mut Vec<FieldError>) {
     match v {
         Value::Object(map) => {
-            if flag(s, "x-kubernetes-embedded-resource") {
+            if s.embedded {
                 for key in ["apiVersion", "kind"] {
-                    let f = format!("{path}.{key}");
+                    let f = Path::Field(path, key).to_string();
                     match map.get(key) {
                         None => out.push(FieldError::required(&f, "must not be empty")),
                         Some(Value::String(x)) if x.is_empty() => out.push(FieldError::invalid(
@@ -110,25 +111,18 @@ pub(crate) fn check_embedded(s: &Value, v: &Value, path: &str, out: &mut Vec<Fie
                     }
                 }
             }
-            let props = s.get("properties").and_then(Value::as_object);
-            let addl = s.get("additionalProperties").filter(|a| a.is_object());
             for (k, child) in map {
-                if let Some(sub) = props.and_then(|p| p.get(k)) {
-                    let p = if path.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{path}.{k}")
-                    };
-                    check_embedded(sub, child, &p, out);
-                } else if let Some(sub) = addl {
-                    check_embedded(sub, child, &format!("{path}[{k}]"), out);
+                if let Some(sub) = s.property(k) {
+                    check_embedded(sub, child, &Path::Field(path, k), out);
+                } else if let Some(sub) = s.additional_schema() {
+                    check_embedded(sub, child, &Path::Key(path, k), out);
                 }
             }
         }
         Value::Array(items) => {
-            if let Some(sub) = s.get("items").filter(|i| i.is_object()) {
+            if let Some(sub) = &s.items {
                 for (i, item) in items.iter().enumerate() {
-                    check_embedded(sub, item, &format!("{path}[{i}]"), out);
+                    check_embedded(sub, item, &Path::Index(path, i), out);
                 }
             }
         }

@@ -20,9 +20,11 @@
 //! (`oldSelf`) run only through [`CompiledSchema::admit_update`]. `messageExpression` is not
 //! evaluated (the static `message` is used).
 //!
-//! For speed, build a [`CompiledSchema`] once per CRD version (it pre-compiles every
-//! `pattern`) and call [`CompiledSchema::admit`] per object; the free functions compile on
-//! each call and suit tests and one-off use.
+//! For speed, build a [`CompiledSchema`] once per CRD version and call
+//! [`CompiledSchema::admit`] per object: it compiles the schema into a typed node tree with its
+//! patterns and CEL programs, renders field paths only for errors, and remembers rule outcomes
+//! per (node, value) on create, since objects of one kind repeat sub-objects. The free
+//! functions compile on each call and suit tests and one-off use.
 
 mod cel;
 mod combinators;
@@ -32,6 +34,8 @@ mod errors;
 mod formats;
 mod listtype;
 mod meta;
+mod node;
+mod path;
 mod prune;
 mod validate;
 
@@ -76,8 +80,8 @@ pub struct CompiledSchema {
 impl std::fmt::Debug for CompiledSchema {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CompiledSchema")
-            .field("patterns", &self.compiled.patterns.len())
-            .field("rules", &self.compiled.programs.len())
+            .field("patterns", &self.compiled.patterns)
+            .field("rules", &self.compiled.rules)
             .finish_non_exhaustive()
     }
 }
@@ -114,43 +118,44 @@ impl CompiledSchema {
     pub fn admit_update(&self, old: &Value, obj: &mut Value) -> Result<(), Vec<FieldError>> {
         self.prune(obj);
         self.apply_defaults(obj);
-        result(self.compiled.validate(&self.schema, obj, Some(old)))
+        result(self.compiled.validate(obj, Some(old)))
     }
 
     pub fn prune(&self, obj: &mut Value) {
-        prune::prune_node(&self.schema, obj, true);
+        prune::prune_node(&self.compiled.root, obj, true);
     }
 
     pub fn apply_defaults(&self, obj: &mut Value) {
-        defaults::default_node(&self.schema, obj);
+        defaults::default_node(&self.compiled.root, obj);
     }
 
     /// All checks of the apiserver's `customResourceStrategy.Validate`, in its order:
     /// ObjectMeta, embedded resources, OpenAPI schema, list types, CEL rules.
     pub fn validate(&self, obj: &Value) -> Vec<FieldError> {
-        self.compiled.validate(&self.schema, obj, None)
+        self.compiled.validate(obj, None)
     }
 }
 
 /// Prune, default and validate `obj` against `schema` (see [`CompiledSchema::admit`]).
 pub fn admit(schema: &Value, obj: &mut Value) -> Result<(), Vec<FieldError>> {
-    prune(schema, obj);
-    apply_defaults(schema, obj);
-    result(validate(schema, obj))
+    let compiled = Compiled::lenient(schema);
+    prune::prune_node(&compiled.root, obj, true);
+    defaults::default_node(&compiled.root, obj);
+    result(compiled.validate(obj, None))
 }
 
 /// Drop the fields `schema` does not know (see the `prune` module doc).
 pub fn prune(schema: &Value, obj: &mut Value) {
-    prune::prune_node(schema, obj, true);
+    prune::prune_node(&Compiled::lenient(schema).root, obj, true);
 }
 
 /// Fill in `default:` values, recursively.
 pub fn apply_defaults(schema: &Value, obj: &mut Value) {
-    defaults::default_node(schema, obj);
+    defaults::default_node(&Compiled::lenient(schema).root, obj);
 }
 
 /// Every validation error for `obj`, empty when valid. Patterns and rules that do not
 /// compile are not checked.
 pub fn validate(schema: &Value, obj: &Value) -> Vec<FieldError> {
-    Compiled::lenient(schema).validate(schema, obj, None)
+    Compiled::lenient(schema).validate(obj, None)
 }

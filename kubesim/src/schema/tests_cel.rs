@@ -126,3 +126,22 @@ fn rules_that_do_not_parse_are_refused_at_compile_time() {
     let s = json!({"type": "object", "x-kubernetes-validations": [{"rule": "self.a ==="}]});
     assert!(CompiledSchema::new(&s).is_err());
 }
+
+#[test]
+fn remembered_outcomes_are_reported_at_each_path() {
+    let compiled = CompiledSchema::new(&chart_schema()).unwrap();
+    let bad = json!({"repositoryURL": "https://x", "chartName": ""});
+    let good = json!({"repositoryURL": "https://x", "chartName": "c"});
+    for _ in 0..2 {
+        let mut o = obj(json!({"helmCharts": [bad.clone(), good.clone(), bad.clone()]}));
+        let fields: Vec<String> = compiled
+            .admit(&mut o)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, vec!["spec.helmCharts[0]", "spec.helmCharts[2]"]);
+    }
+    let mut fixed = obj(json!({"helmCharts": [good.clone(), good]}));
+    assert!(compiled.admit(&mut fixed).is_ok());
+}
