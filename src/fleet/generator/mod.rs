@@ -209,4 +209,6 @@ pub fn generate(spec: &FleetSpec) -> Vec<Value> {
 }
 
 #[cfg(test)]
+mod consistency_tests;
+#[cfg(test)]
 mod tests;

@@ -5,18 +5,18 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
-fn kind(v: &Value) -> &str {
+pub(super) fn kind(v: &Value) -> &str {
     v["kind"].as_str().unwrap_or_default()
 }
 
-fn of_kind<'a>(objects: &'a [Value], k: &str) -> Vec<&'a Value> {
+pub(super) fn of_kind<'a>(objects: &'a [Value], k: &str) -> Vec<&'a Value> {
     objects.iter().filter(|o| kind(o) == k).collect()
 }
 
 /// (kind, namespace, name).
-type Key = (String, String, String);
+pub(super) type Key = (String, String, String);
 
-fn key(o: &Value) -> Key {
+pub(super) fn key(o: &Value) -> Key {
     (
         kind(o).to_owned(),
         o["metadata"]["namespace"]
