@@ -100,6 +100,19 @@ fn merge(live: &mut Value, applied: &Value, shape: Shape, fields_path: &mut Vec<
     }
 }
 
+/// A list-map item's key field (`k:{"name":"x"}` then `f:name`): it stays while the item does.
+fn is_key_field(path: &[String]) -> bool {
+    let [.., parent, last] = path else {
+        return false;
+    };
+    match (parent.strip_prefix("k:"), last.strip_prefix("f:")) {
+        (Some(keys), Some(field)) => {
+            serde_json::from_str::<Map<String, Value>>(keys).is_ok_and(|m| m.contains_key(field))
+        }
+        _ => false,
+    }
+}
+
 fn is_prefix(prefix: &[String], path: &[String]) -> bool {
     path.len() >= prefix.len() && path[..prefix.len()] == *prefix
 }
@@ -168,11 +181,12 @@ pub fn apply(
         .flat_map(|e| e.fields.iter())
         .collect();
     let mut dropped: Vec<&Path> = previous.difference(&applied_set).collect();
-    dropped.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    // Shallow first: a dropped list item goes whole, before its own fields are visited.
+    dropped.sort_by_key(|p| p.len());
     for p in dropped {
         let owned_elsewhere = others.iter().any(|o| is_prefix(p, o));
         let still_applied = applied_set.iter().any(|a| is_prefix(p, a));
-        if !owned_elsewhere && !still_applied {
+        if !owned_elsewhere && !still_applied && !is_key_field(p) {
             remove_at(&mut out, p);
         }
     }

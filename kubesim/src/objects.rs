@@ -338,6 +338,9 @@ pub fn prepare_update(
     let mut new = match part {
         Part::Status => {
             let mut merged = old.clone();
+            if let Some(mf) = new.pointer("/metadata/managedFields") {
+                meta(&mut merged).insert("managedFields".into(), mf.clone());
+            }
             match new.get("status") {
                 Some(s) => merged["status"] = s.clone(),
                 None => {

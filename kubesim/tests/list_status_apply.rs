@@ -307,3 +307,98 @@ async fn finalizers_and_namespace_cascade() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn server_side_apply_merges_list_maps_by_key_on_status() {
+    let sim = start().await;
+    sim.load_yaml(&crd_text(
+        "sveltos/config.projectsveltos.io_clustersummaries.yaml",
+    ))
+    .unwrap();
+    let fixture: serde_json::Value = serde_yaml::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/valid/config.projectsveltos.io_clustersummaries.yaml"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let client = admin(&sim).await;
+    within(30, async {
+        let ar = ApiResource::from_gvk_with_plural(
+            &GroupVersionKind::gvk("config.projectsveltos.io", "v1beta1", "ClusterSummary"),
+            "clustersummaries",
+        );
+        let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), "default", &ar);
+        let mut obj = fixture.clone();
+        obj["metadata"] = json!({"name": "cs"});
+        obj.as_object_mut().unwrap().remove("status");
+        api.create(
+            &PostParams::default(),
+            &serde_json::from_value(obj).unwrap(),
+        )
+        .await
+        .unwrap();
+        let status = |items: serde_json::Value| {
+            json!({"apiVersion": "config.projectsveltos.io/v1beta1", "kind": "ClusterSummary",
+                   "metadata": {"name": "cs"}, "status": {"featureSummaries": items}})
+        };
+        api.patch_status(
+            "cs",
+            &PatchParams::apply("helm-ctl"),
+            &Patch::Apply(status(
+                json!([{"featureID": "Helm", "status": "Provisioned"}]),
+            )),
+        )
+        .await
+        .unwrap();
+        let both = api
+            .patch_status(
+                "cs",
+                &PatchParams::apply("res-ctl"),
+                &Patch::Apply(status(
+                    json!([{"featureID": "Resources", "status": "Provisioning"}]),
+                )),
+            )
+            .await
+            .unwrap();
+        let ids: Vec<&str> = both.data["status"]["featureSummaries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["featureID"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, vec!["Helm", "Resources"], "items merged by featureID");
+        // helm-ctl stops applying its entry: only that entry goes
+        let after = api
+            .patch_status(
+                "cs",
+                &PatchParams::apply("helm-ctl"),
+                &Patch::Apply(status(json!([]))),
+            )
+            .await
+            .unwrap();
+        let ids: Vec<&str> = after.data["status"]["featureSummaries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["featureID"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, vec!["Resources"]);
+        // a different status for another manager's entry conflicts
+        let err = api
+            .patch_status(
+                "cs",
+                &PatchParams::apply("helm-ctl"),
+                &Patch::Apply(status(
+                    json!([{"featureID": "Resources", "status": "Failed"}]),
+                )),
+            )
+            .await
+            .unwrap_err();
+        let kube::Error::Api(s) = err else { panic!() };
+        assert_eq!(s.code, 409, "{}", s.message);
+        assert!(s.message.contains("res-ctl"), "{}", s.message);
+    })
+    .await;
+}
