@@ -77,6 +77,9 @@ pub(crate) fn check_object_meta(obj: &Value, out: &mut Vec<FieldError>) {
             ));
         }
     }
+    if let Some(m) = meta {
+        super::labels::check(m, out);
+    }
     if let Some(ns) = meta
         .and_then(|m| m.get("namespace"))
         .and_then(Value::as_str)

@@ -32,6 +32,7 @@ mod compile;
 mod defaults;
 mod errors;
 mod formats;
+mod labels;
 mod listtype;
 mod meta;
 mod node;
@@ -54,6 +55,7 @@ use serde_json::Value;
 
 use compile::Compiled;
 pub use errors::{CauseReason, FieldError, invalid_status};
+pub use labels::{label_value_errors, qualified_name_errors};
 pub use meta::{dns1123_label_errors, dns1123_subdomain_errors};
 
 /// A schema that cannot be compiled: a `pattern` that is not a valid regular expression or a

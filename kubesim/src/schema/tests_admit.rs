@@ -251,3 +251,28 @@ fn compiled_schema_is_shareable_across_threads() {
     fn assert_send_sync<T: Send + Sync + Clone>() {}
     assert_send_sync::<CompiledSchema>();
 }
+
+#[test]
+fn labels_and_annotations_are_checked() {
+    let s = profile_schema();
+    let mut o = obj(json!({}));
+    o["metadata"]["labels"] =
+        json!({"app.kubernetes.io/name": "web", "bad key": "x", "ok": "-bad-"});
+    o["metadata"]["annotations"] = json!({"example.com/Note": "fine", "a/b/c": "x"});
+    let got: Vec<String> = validate(&s, &o).iter().map(ToString::to_string).collect();
+    assert_eq!(
+        got,
+        vec![
+            "metadata.labels: Invalid value: \"bad key\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+            "metadata.labels: Invalid value: \"-bad-\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+            "metadata.annotations: Invalid value: \"a/b/c\": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+        ]
+    );
+    let mut big = obj(json!({}));
+    big["metadata"]["annotations"] = json!({"k": "x".repeat(300 * 1024)});
+    let errs = validate(&s, &big);
+    assert_eq!(
+        errs[0].to_string(),
+        "metadata.annotations: Too long: may not be more than 262144 bytes"
+    );
+}
