@@ -58,7 +58,7 @@ impl FleetSpec {
             namespaces: 3,
             clusters: 24,
             capi: true,
-            profiles: 12,
+            profiles: 14,
             summaries: 50,
             configurations: 24,
             event_sources: 2,

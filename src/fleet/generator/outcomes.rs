@@ -101,6 +101,7 @@ pub(super) fn plan(
     let mut summaries = Vec::with_capacity(spec.summaries);
     let mut helm_seen = 0usize;
     let mut waiting_seen = 0usize;
+    let mut forced_seen = 0usize;
     for (p, profile) in profiles.iter().enumerate() {
         let has_chart = profile.addon.chart.is_some();
         let has_dependencies = !profile.depends_on.is_empty();
@@ -116,7 +117,8 @@ pub(super) fn plan(
                 waiting_seen += 1;
                 FORCED_WAITING[waiting_seen - 1]
             } else {
-                match FORCED.get(summaries.len()) {
+                forced_seen += 1;
+                match FORCED.get(forced_seen - 1) {
                     Some(forced) => *forced,
                     None => random_outcome(&mut rng, has_dependencies),
                 }

@@ -7,14 +7,14 @@ use crate::fleet::kinds::{CONFIG_API_VERSION, FeatureId, ProfileKind, SyncMode};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Cycled by profile index: every mode appears once there are seven profiles.
+/// Cycled by index within each kind: both kinds have every mode once there are four of them.
 const SYNC_MODES: [SyncMode; 7] = [
     SyncMode::Continuous,
+    SyncMode::DryRun,
     SyncMode::ContinuousWithDriftDetection,
-    SyncMode::Continuous,
     SyncMode::OneTime,
     SyncMode::Continuous,
-    SyncMode::DryRun,
+    SyncMode::ContinuousWithDriftDetection,
     SyncMode::Continuous,
 ];
 const PROFILE_TIERS: [i32; 6] = [100, 100, 50, 100, 200, 10];
@@ -109,6 +109,11 @@ pub(super) fn plan(spec: &FleetSpec, clusters: &[PlannedCluster]) -> Vec<Planned
             .chart
             .as_ref()
             .map(|c| c.versions[k % c.versions.len()]);
+        let index_in_kind = if k < cluster_profiles {
+            k
+        } else {
+            k - cluster_profiles
+        };
         planned.push(PlannedProfile {
             kind,
             namespace,
@@ -116,7 +121,7 @@ pub(super) fn plan(spec: &FleetSpec, clusters: &[PlannedCluster]) -> Vec<Planned
             uid: uid(&mut rng),
             addon,
             chart_version,
-            sync_mode: SYNC_MODES[k % SYNC_MODES.len()].clone(),
+            sync_mode: SYNC_MODES[index_in_kind % SYNC_MODES.len()].clone(),
             depends_on,
             extra_refs: Vec::new(),
             matching: members[group].clone(),

@@ -80,20 +80,22 @@ fn without_capi_there_are_only_sveltos_clusters() {
 #[test]
 fn small_world_has_every_case() {
     let world = generate(&FleetSpec::small(5));
-    let modes: BTreeSet<&str> = of_kind(&world, "ClusterProfile")
-        .into_iter()
-        .chain(of_kind(&world, "Profile"))
-        .filter_map(|p| p["spec"]["syncMode"].as_str())
-        .collect();
-    assert_eq!(
-        modes,
-        BTreeSet::from([
-            "Continuous",
-            "ContinuousWithDriftDetection",
-            "DryRun",
-            "OneTime"
-        ])
-    );
+    for profile_kind in ["ClusterProfile", "Profile"] {
+        let modes: BTreeSet<&str> = of_kind(&world, profile_kind)
+            .into_iter()
+            .filter_map(|p| p["spec"]["syncMode"].as_str())
+            .collect();
+        assert_eq!(
+            modes,
+            BTreeSet::from([
+                "Continuous",
+                "ContinuousWithDriftDetection",
+                "DryRun",
+                "OneTime"
+            ]),
+            "{profile_kind}"
+        );
+    }
 
     let mut statuses = BTreeSet::new();
     let mut retrying = false;
@@ -153,6 +155,29 @@ fn small_world_has_every_case() {
     );
     assert!(depends.len() >= 2);
     assert!(!of_kind(&world, "ClusterReport").is_empty());
+    // The same resource deployed by two profiles on one cluster (merged by identity).
+    let shared_twice = of_kind(&world, "ClusterConfiguration").iter().any(|c| {
+        let sections = c["status"]["clusterProfileResources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .chain(
+                c["status"]["profileResources"]
+                    .as_array()
+                    .into_iter()
+                    .flatten(),
+            );
+        sections
+            .flat_map(|s| s["Features"].as_array().into_iter().flatten())
+            .flat_map(|f| f["resources"].as_array().into_iter().flatten())
+            .filter(|r| r["name"] == "fleet-settings" && r["namespace"] == "kube-system")
+            .count()
+            >= 2
+    });
+    assert!(
+        shared_twice,
+        "no resource deployed by two profiles on one cluster"
+    );
     assert!(!of_kind(&world, "EventReport").is_empty());
     let triggers = of_kind(&world, "EventTrigger");
     assert!(
