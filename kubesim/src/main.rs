@@ -23,6 +23,10 @@ struct Args {
     /// Static token: TOKEN=user:group1,group2 (repeatable).
     #[arg(long)]
     token: Vec<String>,
+    /// Also serve HTTPS (self-signed, pinned in the kubeconfig) and print that URL: kubectl
+    /// sends bearer tokens only over TLS.
+    #[arg(long)]
+    tls: bool,
     /// Admin token (random when absent; written to the kubeconfig).
     #[arg(long, env = "KUBESIM_ADMIN_TOKEN")]
     admin_token: Option<String>,
@@ -88,11 +92,25 @@ async fn main() -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("loading {:?}: {e}", args.load))?;
         eprintln!("loaded {n} objects from {} files", args.load.len());
     }
+    let front = if args.tls {
+        Some(kubesim::tls::TlsFront::start(sim.addr()).await?)
+    } else {
+        None
+    };
     if let Some(path) = &args.kubeconfig_out {
-        sim.write_kubeconfig(path, &sim.admin_token())?;
+        let yaml = match &front {
+            Some(f) => f.kubeconfig_yaml(&sim.admin_token()),
+            None => sim.kubeconfig_yaml(&sim.admin_token()),
+        };
+        std::fs::write(path, yaml)
+            .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
     }
-    println!("{}", sim.url());
+    match &front {
+        Some(f) => println!("{}", f.url()),
+        None => println!("{}", sim.url()),
+    }
     stop_signal().await;
+    drop(front);
     sim.shutdown().await;
     Ok(())
 }

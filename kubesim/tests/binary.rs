@@ -133,3 +133,62 @@ async fn binary_loads_files_and_answers_over_http() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn binary_with_tls_writes_a_pinned_kubeconfig() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    let mut child = Child(
+        Command::new(env!("CARGO_BIN_EXE_kubesim"))
+            .args(["--tls", "--admin-token", "root-token", "--kubeconfig-out"])
+            .arg(&kubeconfig)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("kubesim binary starts"),
+    );
+    let stdout = child.0.stdout.take().unwrap();
+    let url = within(
+        30,
+        tokio::task::spawn_blocking(move || {
+            let mut line = String::new();
+            BufReader::new(stdout).read_line(&mut line).unwrap();
+            line.trim().to_string()
+        }),
+    )
+    .await
+    .unwrap();
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    let text = std::fs::read_to_string(&kubeconfig).unwrap();
+    assert!(
+        text.contains(&url) && text.contains("certificate-authority-data"),
+        "{text}"
+    );
+    // The self-signed certificate is its own CA, which Go's TLS (kubectl) accepts and rustls
+    // does not, so the check goes through kubectl.
+    let kubectl = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33";
+    if !std::path::Path::new(kubectl).exists() {
+        eprintln!("SKIPPED the kubectl part: {kubectl} is not installed");
+        return;
+    }
+    let out = within(
+        60,
+        tokio::task::spawn_blocking(move || {
+            Command::new(kubectl)
+                .arg("--kubeconfig")
+                .arg(&kubeconfig)
+                .args(["get", "namespaces", "-o", "name"])
+                .output()
+                .unwrap()
+        }),
+    )
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "kubectl failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("namespace/default"), "{stdout}");
+}
