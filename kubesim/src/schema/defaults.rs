@@ -10,21 +10,30 @@ use super::node::Node;
 pub(crate) fn default_node(s: &Node, v: &mut Value) {
     match v {
         Value::Object(map) => {
-            for (k, sub) in &s.properties {
+            for &i in &s.defaulted {
+                let (k, sub) = &s.properties[i];
                 let missing = match map.get(k) {
-                    None => sub.default.is_some(),
+                    None => true,
                     Some(Value::Null) => !sub.nullable,
                     Some(_) => false,
                 };
-                if !missing {
-                    continue;
+                if let (true, Some(d)) = (missing, &sub.default) {
+                    map.insert(k.clone(), d.clone());
                 }
-                match &sub.default {
-                    Some(d) => {
-                        map.insert(k.clone(), d.clone());
-                    }
-                    None => {
-                        map.remove(k);
+            }
+            // Go's PruneNonNullableNullsWithoutDefaults: the property's schema, else the
+            // additionalProperties schema, decides.
+            map.retain(|k, v| {
+                !(v.is_null()
+                    && s.child(k)
+                        .is_some_and(|c| !c.nullable && c.default.is_none()))
+            });
+            if let Some(addl) = s.additional_schema()
+                && let (false, Some(d)) = (addl.nullable, &addl.default)
+            {
+                for (k, v) in map.iter_mut() {
+                    if v.is_null() && !s.has_property(k) {
+                        *v = d.clone();
                     }
                 }
             }

@@ -71,6 +71,8 @@ pub(crate) struct Node {
     pub list_type: Option<ListType>,
     pub list_map_keys: Vec<String>,
     pub default: Option<Value>,
+    /// Indices of the properties that have a `default`.
+    pub defaulted: Vec<usize>,
     pub rules: Vec<Rule>,
 }
 
@@ -189,6 +191,9 @@ impl Builder {
         }
         if let Some(props) = map.get("properties").and_then(Value::as_object) {
             for (k, sub) in props {
+                if sub.get("default").is_some() {
+                    n.defaulted.push(n.properties.len());
+                }
                 n.index.insert(k.clone(), n.properties.len());
                 n.properties.push((k.clone(), self.build(sub)?));
             }
@@ -284,6 +289,10 @@ impl Builder {
 }
 
 impl Node {
+    pub fn property_index(&self, k: &str) -> Option<usize> {
+        self.index.get(k).copied()
+    }
+
     pub fn property(&self, k: &str) -> Option<&Node> {
         self.index.get(k).map(|&i| &self.properties[i].1)
     }

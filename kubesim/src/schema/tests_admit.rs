@@ -276,3 +276,22 @@ fn labels_and_annotations_are_checked() {
         "metadata.annotations: Too long: may not be more than 262144 bytes"
     );
 }
+
+#[test]
+fn nulls_under_additional_properties_follow_their_schema() {
+    let s = json!({"type": "object", "properties": {
+        "plain": {"type": "object", "additionalProperties": {"type": "string"}},
+        "defaulted": {"type": "object", "additionalProperties": {"type": "string", "default": "d"}},
+        "open": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}
+    }});
+    let mut o = json!({"metadata": {"name": "n"},
+        "plain": {"a": null, "b": "x"}, "defaulted": {"a": null}, "open": {"a": null}});
+    admit(&s, &mut o).unwrap();
+    assert_eq!(o["plain"], json!({"b": "x"}));
+    assert_eq!(o["defaulted"], json!({"a": "d"}));
+    assert_eq!(
+        o["open"],
+        json!({"a": null}),
+        "no schema for the key: the null stays"
+    );
+}

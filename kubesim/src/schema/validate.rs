@@ -269,9 +269,21 @@ fn object(s: &Node, map: &Map<String, Value>, path: &Path<'_>, out: &mut Vec<Fie
         }
         _ => {}
     }
-    for (name, sub) in &s.properties {
-        if let Some(v) = map.get(name) {
-            node(sub, v, &Path::Field(path, name), out);
+    if map.len() * 2 < s.properties.len() {
+        // Few fields of a wide schema: look the fields up, and keep the schema's order.
+        let mut present: Vec<(usize, &String, &Value)> = map
+            .iter()
+            .filter_map(|(k, v)| Some((s.property_index(k)?, k, v)))
+            .collect();
+        present.sort_unstable_by_key(|p| p.0);
+        for (i, name, v) in present {
+            node(&s.properties[i].1, v, &Path::Field(path, name), out);
+        }
+    } else {
+        for (name, sub) in &s.properties {
+            if let Some(v) = map.get(name) {
+                node(sub, v, &Path::Field(path, name), out);
+            }
         }
     }
     for k in &s.required {
