@@ -256,8 +256,11 @@ pub fn invalid_status(kind: &str, group: &str, name: &str, errors: &[FieldError]
         .iter()
         .map(|e| json!({"reason": e.reason.as_str(), "message": e.message, "field": e.field}))
         .collect();
+    // StatusDetails omits empty name and group.
     let mut details = Map::new();
-    details.insert("name".into(), Value::from(name));
+    if !name.is_empty() {
+        details.insert("name".into(), Value::from(name));
+    }
     if !group.is_empty() {
         details.insert("group".into(), Value::from(group));
     }
