@@ -18,6 +18,7 @@ pub mod builtin;
 pub mod controls;
 mod controls_http;
 pub mod crd;
+pub mod deletion;
 pub mod discovery;
 pub mod fields;
 mod glue;
