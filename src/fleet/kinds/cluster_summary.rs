@@ -176,6 +176,40 @@ pub struct FeatureDeploymentInfo {
     pub deployed_group_version_kind: Vec<String>,
 }
 
+impl FeatureStatus {
+    /// `Provisioned` or `Removed`: the rows the "failed only" filter drops (every other status,
+    /// an unknown one included, is kept).
+    pub fn is_settled(&self) -> bool {
+        matches!(self, FeatureStatus::Provisioned | FeatureStatus::Removed)
+    }
+}
+
+/// One `/getClusterStatus` row source: a feature of a profile on a cluster.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeatureStatusRow {
+    pub feature_id: FeatureId,
+    pub status: Option<FeatureStatus>,
+    pub failure_message: Option<String>,
+}
+
+impl FeatureStatusRow {
+    /// Whether the "failed only" filter keeps this row (an absent status is kept).
+    pub fn kept_by_failed_filter(&self) -> bool {
+        !self.status.as_ref().is_some_and(FeatureStatus::is_settled)
+    }
+}
+
+/// What upstream caches per tracked ClusterSummary (sveltos-ui-backend.md §3.3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileClusterStatus {
+    pub profile: ProfileOwner,
+    /// The summary's (and cluster's) namespace.
+    pub namespace: String,
+    pub cluster_type: ClusterType,
+    pub cluster_name: String,
+    pub features: Vec<FeatureStatusRow>,
+}
+
 /// The profile that owns a ClusterSummary (sveltos-ui-backend.md §3.3).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ProfileOwner {
@@ -216,6 +250,29 @@ impl ClusterSummary {
         label_set(CLUSTER_NAME_LABEL)
             && label_set(CLUSTER_TYPE_LABEL)
             && self.owner_profile().is_some()
+    }
+
+    /// The cached view of a tracked summary; `None` when upstream would not cache it (see
+    /// [`Self::is_tracked`]) or `spec.clusterType` is neither `Capi` nor `Sveltos`.
+    pub fn profile_status(&self) -> Option<ProfileClusterStatus> {
+        if !self.is_tracked() {
+            return None;
+        }
+        Some(ProfileClusterStatus {
+            profile: self.owner_profile()?,
+            namespace: self.metadata.namespace.clone().unwrap_or_default(),
+            cluster_type: self.cluster_type()?,
+            cluster_name: self.spec.cluster_name.clone(),
+            features: self
+                .feature_summaries()
+                .iter()
+                .map(|f| FeatureStatusRow {
+                    feature_id: f.feature_id.clone(),
+                    status: f.status.clone(),
+                    failure_message: f.failure_message.clone(),
+                })
+                .collect(),
+        })
     }
 
     /// `status.featureSummaries` (empty without a status).

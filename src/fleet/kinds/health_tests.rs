@@ -1,7 +1,10 @@
 //! The cases of upstream's manager_test.go for the health flags and summary ownership.
 
 use super::HealthFlags;
-use crate::fleet::kinds::{ClusterSummary, ProfileKind, ProfileOwner};
+use crate::fleet::kinds::{
+    ClusterSummary, ClusterType, FeatureId, FeatureStatus, FeatureStatusRow, ProfileKind,
+    ProfileOwner,
+};
 use serde_json::{Value, json};
 
 fn summary(name: &str, status: Value) -> ClusterSummary {
@@ -272,4 +275,81 @@ fn summaries_without_cluster_labels_are_not_tracked() {
         .unwrap()
         .insert("projectsveltos.io/cluster-type".into(), String::new());
     assert!(!t.is_tracked());
+}
+
+#[test]
+fn profile_status_keeps_owner_cluster_and_feature_rows() {
+    let s = summary(
+        "p1-capi-c1",
+        features(&[("Provisioned", None), ("Failed", Some("boom"))]),
+    );
+    let status = s.profile_status().unwrap();
+    assert_eq!(
+        status.profile,
+        ProfileOwner {
+            kind: ProfileKind::ClusterProfile,
+            name: "p1".into()
+        }
+    );
+    assert_eq!(status.namespace, "ns");
+    assert_eq!(status.cluster_type, ClusterType::Capi);
+    assert_eq!(status.cluster_name, "c1");
+    assert_eq!(
+        status.features,
+        vec![
+            FeatureStatusRow {
+                feature_id: FeatureId::Resources,
+                status: Some(FeatureStatus::Provisioned),
+                failure_message: None,
+            },
+            FeatureStatusRow {
+                feature_id: FeatureId::Helm,
+                status: Some(FeatureStatus::Failed),
+                failure_message: Some("boom".into()),
+            },
+        ]
+    );
+    let kept: Vec<bool> = status
+        .features
+        .iter()
+        .map(FeatureStatusRow::kept_by_failed_filter)
+        .collect();
+    assert_eq!(kept, [false, true]);
+}
+
+#[test]
+fn profile_status_is_none_for_untracked_summaries() {
+    let mut unlabeled = summary("s", json!({}));
+    unlabeled.metadata.labels = None;
+    assert_eq!(unlabeled.profile_status(), None);
+    let mut bad_type = summary("s", json!({}));
+    bad_type.spec.cluster_type = "Kind".into();
+    assert_eq!(bad_type.profile_status(), None);
+}
+
+#[test]
+fn failed_filter_drops_only_provisioned_and_removed() {
+    for (status, kept) in [
+        ("Provisioned", false),
+        ("Removed", false),
+        ("Provisioning", true),
+        ("Failed", true),
+        ("FailedNonRetriable", true),
+        ("Removing", true),
+        ("AgentRemoving", true),
+        ("SomethingNew", true),
+    ] {
+        let row = FeatureStatusRow {
+            feature_id: FeatureId::Helm,
+            status: Some(FeatureStatus::from(status)),
+            failure_message: None,
+        };
+        assert_eq!(row.kept_by_failed_filter(), kept, "{status}");
+    }
+    let no_status = FeatureStatusRow {
+        feature_id: FeatureId::Helm,
+        status: None,
+        failure_message: None,
+    };
+    assert!(no_status.kept_by_failed_filter());
 }

@@ -49,7 +49,8 @@ pub use cluster_report::{
 };
 pub use cluster_summary::{
     ClusterSummary, ClusterSummarySpec, ClusterSummaryStatus, FeatureDeploymentInfo, FeatureStatus,
-    FeatureSummary, HelmReleaseStatus, HelmReleaseSummary, ProfileOwner,
+    FeatureStatusRow, FeatureSummary, HelmReleaseStatus, HelmReleaseSummary, ProfileClusterStatus,
+    ProfileOwner,
 };
 pub use common::{
     CAPI_API_VERSION, CAPI_GROUP, CLUSTER_NAME_LABEL, CLUSTER_TYPE_LABEL, CONFIG_API_VERSION,
