@@ -19,6 +19,17 @@ pub(crate) fn valid(format: &str, text: &str) -> bool {
     }
 }
 
+/// Go's `base64.StdEncoding` skips carriage returns and newlines.
+fn is_base64(text: &str) -> bool {
+    let engine = &base64::engine::general_purpose::STANDARD;
+    if text.contains(['\r', '\n']) {
+        let joined: String = text.chars().filter(|c| !matches!(c, '\r' | '\n')).collect();
+        engine.decode(joined).is_ok()
+    } else {
+        engine.decode(text).is_ok()
+    }
+}
+
 /// strfmt accepts RFC 3339 with `T` or `t`, with or without fractional seconds.
 fn is_date_time(text: &str) -> bool {
     chrono::DateTime::parse_from_rfc3339(text).is_ok()

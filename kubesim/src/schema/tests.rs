@@ -198,6 +198,12 @@ fn formats() {
             vec![],
         ),
         (
+            "byte with newlines, as Go decodes it",
+            json!({"type": "string", "format": "byte"}),
+            json!("aGVs\nbG8=\n"),
+            vec![],
+        ),
+        (
             "byte bad",
             json!({"type": "string", "format": "byte"}),
             json!("not base64!"),
