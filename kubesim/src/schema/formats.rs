@@ -8,9 +8,7 @@ pub(crate) fn valid(format: &str, text: &str) -> bool {
     match format {
         "date-time" | "datetime" => is_date_time(text),
         "date" => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok(),
-        "byte" => base64::engine::general_purpose::STANDARD
-            .decode(text)
-            .is_ok(),
+        "byte" => is_base64(text),
         "uuid" => uuid::Uuid::try_parse(text).is_ok(),
         "ipv4" => text.parse::<Ipv4Addr>().is_ok(),
         "ipv6" => text.parse::<Ipv6Addr>().is_ok(),
