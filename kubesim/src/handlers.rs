@@ -168,7 +168,11 @@ impl Selectors {
     pub fn from_ctx(ctx: &Ctx, info: &ResourceInfo) -> ApiResult<Self> {
         let labels = LabelSelector::parse(ctx.q("labelSelector").unwrap_or(""))?;
         let fields = FieldSelector::parse(ctx.q("fieldSelector").unwrap_or(""))?;
-        fields.validate(&info.kind, &info.api_version())?;
+        // Built-in kinds support more field labels (e.g. pods' status.phase); custom resources
+        // only the metadata ones.
+        if info.schema.is_some() {
+            fields.validate(&info.kind, &info.api_version())?;
+        }
         Ok(Self { labels, fields })
     }
 

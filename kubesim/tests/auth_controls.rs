@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use common::{admin, client, start, within};
 use k8s_openapi::api::authentication::v1::TokenRequest;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, ServiceAccount};
-use kube::api::{Api, ListParams, LogParams, PostParams};
+use kube::api::{Api, ListParams, LogParams, Patch, PatchParams, PostParams};
 use kubesim::{FailureRule, KubeSim};
 use serde_json::json;
 
@@ -132,6 +132,12 @@ async fn pod_logs_counters_failures_latency() {
         assert!(pods.logs("p", &lp).await.unwrap().ends_with("Z two\n"));
         // two containers and none named: 400
         assert!(pods.logs("p", &LogParams::default()).await.is_err());
+        // built-in field labels beyond metadata, as pods' status.phase
+        pods.patch_status("p", &PatchParams::default(), &Patch::Merge(json!({"status": {"phase": "Running"}})))
+            .await
+            .unwrap();
+        assert_eq!(pods.list(&ListParams::default().fields("status.phase=Running")).await.unwrap().items.len(), 1);
+        assert_eq!(pods.list(&ListParams::default().fields("status.phase=Pending")).await.unwrap().items.len(), 0);
 
         sim.reset_counters();
         let cms: Api<ConfigMap> = Api::namespaced(c.clone(), "default");

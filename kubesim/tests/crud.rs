@@ -213,6 +213,16 @@ async fn dynamic_crud_over_discovery_and_crd_status_shapes() {
 
         let list = api.list(&ListParams::default()).await.unwrap();
         assert_eq!(list.items.len(), 1);
+        // custom resources support only the metadata field labels
+        let err = api
+            .list(&ListParams::default().fields("spec.tier=1"))
+            .await
+            .unwrap_err();
+        let kube::Error::Api(s) = err else { panic!() };
+        assert_eq!(
+            (s.code, s.message.as_str()),
+            (400, "field label not supported: spec.tier")
+        );
         api.delete("p1", &DeleteParams::default()).await.unwrap();
         assert!(api.get_opt("p1").await.unwrap().is_none());
     })
