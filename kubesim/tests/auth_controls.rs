@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use common::{admin, client, start, within};
 use k8s_openapi::api::authentication::v1::TokenRequest;
+use k8s_openapi::api::authorization::v1::SelfSubjectAccessReview;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, ServiceAccount};
 use kube::api::{Api, ListParams, LogParams, Patch, PatchParams, PostParams};
 use kubesim::{FailureRule, KubeSim};
@@ -45,6 +46,16 @@ async fn unauthenticated_forbidden_and_rbac_grants() {
         }))
         .unwrap();
         cms.list(&ListParams::default()).await.unwrap();
+        // the review APIs answer from the same evaluator (what `kubectl auth can-i` asks)
+        let ssar: Api<SelfSubjectAccessReview> = Api::all(alice.clone());
+        for (ns, want) in [("default", true), ("kube-system", false)] {
+            let review: SelfSubjectAccessReview = serde_json::from_value(json!({
+                "spec": {"resourceAttributes": {"verb": "list", "resource": "configmaps", "namespace": ns}}
+            }))
+            .unwrap();
+            let answer = ssar.create(&PostParams::default(), &review).await.unwrap();
+            assert_eq!(answer.status.unwrap().allowed, want, "{ns}");
+        }
         let err = cms
             .create(&PostParams::default(), &serde_json::from_value(json!({"metadata": {"name": "x"}})).unwrap())
             .await

@@ -225,6 +225,23 @@ async fn dynamic_crud_over_discovery_and_crd_status_shapes() {
         );
         api.delete("p1", &DeleteParams::default()).await.unwrap();
         assert!(api.get_opt("p1").await.unwrap().is_none());
+
+        // deleting the CRD removes its objects and stops serving the kind
+        api.create(&PostParams::default(), &obj).await.unwrap();
+        let crds: Api<k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition> =
+            Api::all(client.clone());
+        let crd = crds.get("clusterprofiles.config.projectsveltos.io").await.unwrap();
+        let conditions = crd.status.unwrap().conditions.unwrap();
+        assert!(conditions.iter().any(|c| c.type_ == "Established" && c.status == "True"));
+        crds.delete("clusterprofiles.config.projectsveltos.io", &DeleteParams::default()).await.unwrap();
+        let err = api.list(&ListParams::default()).await.unwrap_err();
+        let kube::Error::Api(s) = err else { panic!() };
+        assert_eq!(s.code, 404);
+        let discovery = Discovery::new(client.clone()).run().await.unwrap();
+        assert!(discovery.resolve_gvk(&gvk).is_none());
+        // re-created, it starts empty
+        sim.load_yaml(&crd_text("sveltos/config.projectsveltos.io_clusterprofiles.yaml")).unwrap();
+        assert!(api.list(&ListParams::default()).await.unwrap().items.is_empty());
     })
     .await;
 }
