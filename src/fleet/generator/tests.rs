@@ -289,3 +289,33 @@ fn mid_size_generation_is_fast() {
     );
     assert_eq!(of_kind(&world, "ClusterSummary").len(), spec.summaries);
 }
+
+#[test]
+fn degenerate_sizes_do_not_panic() {
+    let empty = FleetSpec {
+        seed: 1,
+        namespaces: 0,
+        clusters: 0,
+        capi: true,
+        profiles: 0,
+        summaries: 0,
+        configurations: 0,
+        event_sources: 0,
+        event_triggers: 2,
+        classifiers: 1,
+        management_classifiers: 1,
+    };
+    let world = generate(&empty);
+    assert!(of_kind(&world, "ClusterSummary").is_empty());
+
+    // More summaries than pairs: every pair once, no more.
+    let crowded = FleetSpec {
+        clusters: 5,
+        profiles: 3,
+        summaries: 100,
+        ..FleetSpec::small(2)
+    };
+    let world = generate(&crowded);
+    let summaries = of_kind(&world, "ClusterSummary").len();
+    assert!((5..=15).contains(&summaries), "{summaries}");
+}
