@@ -90,12 +90,14 @@ impl Evaluator<'_> {
         path: &Path<'_>,
         out: &mut Vec<FieldError>,
     ) {
-        // On create the outcome depends on the value alone, and objects of one kind repeat
-        // the same sub-objects (a ClusterSummary copies its ClusterProfile's spec), so it is
-        // remembered per node and value.
+        // Without transition rules the outcome depends on the value alone, and objects of one
+        // kind repeat the same sub-objects (a ClusterSummary copies its ClusterProfile's
+        // spec), so it is remembered per node and value.
         let outcomes = match old {
-            Some(_) => Arc::new(self.evaluate(s, v, old)),
-            None => self.memo.get_or_insert(s, v, || self.evaluate(s, v, None)),
+            Some(_) if s.rules.iter().any(|r| r.uses_old_self) => {
+                Arc::new(self.evaluate(s, v, old))
+            }
+            _ => self.memo.get_or_insert(s, v, || self.evaluate(s, v, None)),
         };
         for (rule, outcome) in s.rules.iter().zip(outcomes.iter()) {
             let detail = match outcome {
@@ -172,7 +174,8 @@ pub(crate) enum Outcome {
     Error(String),
 }
 
-/// Rule outcomes on create, per schema node and value. Bounded: it is emptied when full.
+/// Outcomes of nodes without transition rules, per schema node and value. Bounded: it is
+/// emptied when full.
 /// Values seen at one (node, value hash), with their rules' outcomes.
 type Bucket = Vec<(Value, Arc<Vec<Outcome>>)>;
 

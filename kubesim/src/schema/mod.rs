@@ -23,8 +23,8 @@
 //! For speed, build a [`CompiledSchema`] once per CRD version and call
 //! [`CompiledSchema::admit`] per object: it compiles the schema into a typed node tree with its
 //! patterns and CEL programs, renders field paths only for errors, and remembers rule outcomes
-//! per (node, value) on create, since objects of one kind repeat sub-objects. The free
-//! functions compile on each call and suit tests and one-off use.
+//! per (node, value) where no transition rule is involved, since objects of one kind repeat
+//! sub-objects. The free functions compile on each call and suit tests and one-off use.
 
 mod cel;
 mod combinators;
