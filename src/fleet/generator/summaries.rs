@@ -139,7 +139,7 @@ pub(super) fn write(
                 Value::Array(feature_summaries(&mut rng, profile, summary.outcome)),
             );
             if let Some(release) = helm_release_summary(&mut rng, profile, summary.helm) {
-                status.insert("helmReleaseSummaries".into(), json!([release]));
+                status.insert("helmReleaseSummaries".into(), Value::Array(vec![release]));
             }
         }
         if let Some(text) = dependencies_text(profile, summary.outcome) {
