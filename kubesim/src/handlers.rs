@@ -91,13 +91,31 @@ pub async fn dispatch(
             Ok(json_response(StatusCode::CREATED, &out))
         }
         "update" => {
+            let body = ctx.body_json()?;
+            let rv = body
+                .pointer("/metadata/resourceVersion")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            // Custom resources do not allow unconditional updates.
+            if info.schema.is_some() && rv.is_empty() {
+                return Err(ApiError::invalid(
+                    &info.group,
+                    &info.kind,
+                    &rp.name,
+                    vec![crate::status::Cause {
+                        reason: "FieldValueInvalid".into(),
+                        message: "Invalid value: 0x0: must be specified for an update".into(),
+                        field: "metadata.resourceVersion".into(),
+                    }],
+                ));
+            }
             let out = objects::update(
                 &ctx.shared,
                 info,
                 ns,
                 &rp.name,
                 Part::from_sub(&rp.subresource),
-                ctx.body_json()?,
+                body,
                 &write_opts(ctx),
             )?;
             Ok(ok_json(&out))

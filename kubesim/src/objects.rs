@@ -385,9 +385,14 @@ pub fn prepare_update(
         }
         m.insert("resourceVersion".into(), json!(old_rv));
     }
-    if without(&new, &["metadata", "status", "apiVersion", "kind"])
-        != without(old, &["metadata", "status", "apiVersion", "kind"])
-    {
+    // Anything but metadata bumps the generation; status too where it has no subresource (as
+    // the custom resource strategy compares everything but metadata).
+    let ignored: &[&str] = if status_enabled(info) {
+        &["metadata", "status", "apiVersion", "kind"]
+    } else {
+        &["metadata", "apiVersion", "kind"]
+    };
+    if without(&new, ignored) != without(old, ignored) {
         let g = old
             .pointer("/metadata/generation")
             .and_then(Value::as_i64)

@@ -211,6 +211,14 @@ async fn dynamic_crud_over_discovery_and_crd_status_shapes() {
         let kube::Error::Api(s) = err else { panic!() };
         assert_eq!((s.code, s.reason.as_str()), (415, "UnsupportedMediaType"));
 
+        // custom resources refuse unconditional updates
+        let mut unconditional = created.clone();
+        unconditional.metadata.resource_version = None;
+        let err = api.replace("p1", &PostParams::default(), &unconditional).await.unwrap_err();
+        let kube::Error::Api(s) = err else { panic!() };
+        assert_eq!((s.code, s.reason.as_str()), (422, "Invalid"));
+        assert!(s.message.ends_with("metadata.resourceVersion: Invalid value: 0x0: must be specified for an update"), "{}", s.message);
+        api.replace("p1", &PostParams::default(), &created).await.unwrap();
         let list = api.list(&ListParams::default()).await.unwrap();
         assert_eq!(list.items.len(), 1);
         // custom resources support only the metadata field labels
