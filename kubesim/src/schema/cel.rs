@@ -53,7 +53,7 @@ impl Evaluator<'_> {
         path: &Path<'_>,
         out: &mut Vec<FieldError>,
     ) {
-        if v.is_null() {
+        if v.is_null() || !s.rules_below {
             return;
         }
         if !s.rules.is_empty() {

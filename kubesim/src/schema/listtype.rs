@@ -11,6 +11,9 @@ use super::node::{ListType, Node};
 use super::path::Path;
 
 pub(crate) fn check(s: &Node, v: &Value, path: &Path<'_>, out: &mut Vec<FieldError>) {
+    if !s.list_types_below {
+        return;
+    }
     match v {
         Value::Object(map) => {
             for (k, child) in map {

@@ -97,6 +97,9 @@ pub(crate) fn check_object_meta(obj: &Value, out: &mut Vec<FieldError>) {
 
 /// Walks the schema alongside the object to find embedded resources.
 pub(crate) fn check_embedded(s: &Node, v: &Value, path: &Path<'_>, out: &mut Vec<FieldError>) {
+    if !s.embedded_below {
+        return;
+    }
     match v {
         Value::Object(map) => {
             if s.embedded {

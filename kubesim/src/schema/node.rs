@@ -74,6 +74,11 @@ pub(crate) struct Node {
     /// Indices of the properties that have a `default`.
     pub defaulted: Vec<usize>,
     pub rules: Vec<Rule>,
+    /// Whether this node or one below it has CEL rules, an embedded resource, or a set/map
+    /// list type: the walks for those skip subtrees without any.
+    pub rules_below: bool,
+    pub embedded_below: bool,
+    pub list_types_below: bool,
 }
 
 fn int(s: &Value, key: &str) -> Option<i64> {
@@ -241,6 +246,7 @@ impl Builder {
                 program,
             });
         }
+        n.mark_below();
         Ok(n)
     }
 
@@ -289,6 +295,28 @@ impl Builder {
 }
 
 impl Node {
+    fn mark_below(&mut self) {
+        let children = self
+            .properties
+            .iter()
+            .map(|(_, c)| c)
+            .chain(self.additional_schema())
+            .chain(self.items.as_deref());
+        let (mut rules, mut embedded, mut lists) = (
+            !self.rules.is_empty(),
+            self.embedded,
+            matches!(self.list_type, Some(ListType::Set | ListType::Map)),
+        );
+        for c in children {
+            rules |= c.rules_below;
+            embedded |= c.embedded_below;
+            lists |= c.list_types_below;
+        }
+        self.rules_below = rules;
+        self.embedded_below = embedded;
+        self.list_types_below = lists;
+    }
+
     pub fn property_index(&self, k: &str) -> Option<usize> {
         self.index.get(k).copied()
     }
