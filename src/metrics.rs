@@ -26,8 +26,15 @@ struct OperationLabels {
     operation: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct LoaderLabels {
+    loader: String,
+}
+
 pub struct Metrics {
     registry: Registry,
+    loader_batches: Family<LoaderLabels, Counter>,
+    loader_keys: Family<LoaderLabels, Counter>,
     requests: Family<RequestLabels, Counter>,
     latency: Family<OperationLabels, Histogram>,
     operations: Mutex<HashSet<String>>,
@@ -65,8 +72,22 @@ impl Metrics {
             "GraphQL request latency by operation name",
             latency.clone(),
         );
+        let loader_batches = Family::<LoaderLabels, Counter>::default();
+        let loader_keys = Family::<LoaderLabels, Counter>::default();
+        registry.register(
+            "dataloader_batches",
+            "DataLoader batch calls by loader (one per batch, however many keys)",
+            loader_batches.clone(),
+        );
+        registry.register(
+            "dataloader_keys",
+            "Keys loaded by DataLoaders, by loader",
+            loader_keys.clone(),
+        );
         Self {
             registry,
+            loader_batches,
+            loader_keys,
             requests,
             latency,
             operations: Mutex::new(HashSet::new()),
@@ -85,6 +106,15 @@ impl Metrics {
         self.latency
             .get_or_create(&OperationLabels { operation })
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// Records one DataLoader batch of `keys` keys.
+    pub fn observe_batch(&self, loader: &str, keys: usize) {
+        let labels = LoaderLabels {
+            loader: loader.to_string(),
+        };
+        self.loader_batches.get_or_create(&labels).inc();
+        self.loader_keys.get_or_create(&labels).inc_by(keys as u64);
     }
 
     fn operation_label(&self, operation: Option<&str>) -> String {

@@ -8,15 +8,14 @@ use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{BatchRequest, BatchResponse, Request};
 use axum::body::Body;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::sar::SarLoader;
 use crate::error::{ErrorCode, graphql_error_body};
 use crate::http::graphiql;
+use crate::loaders;
 use crate::state::AppState;
 
 pub async fn post(
@@ -119,11 +118,7 @@ async fn execute(
     if let Err(e) = state.rate_limiter.check(&limit_key) {
         return reject_code(StatusCode::TOO_MANY_REQUESTS, e.code(), &e.to_string());
     }
-    let reviews = Arc::new(SarLoader::for_request(
-        state.access.clone(),
-        principal.clone(),
-    ));
-    let batch = batch.data(principal).data(reviews);
+    let batch = loaders::attach(batch, state, principal);
     let timeout = state.limits.request_timeout();
     match tokio::time::timeout(timeout, state.schema.execute_batch(batch)).await {
         Ok(response) => json_response(StatusCode::OK, &response),

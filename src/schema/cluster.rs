@@ -5,16 +5,22 @@ use std::sync::Arc;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, ID, InputObject, Interface, Object, SimpleObject};
 
+use super::addons::{
+    DeployedResource, DeployedResourceFilter, HelmRelease, HelmReleaseFilter, ProfileFeatureStatus,
+    ProfileStatusFilter,
+};
 use super::node_id::NodeId;
 use super::pagination::{Page, PageArgs, paginate};
 use crate::auth::Principal;
 use crate::auth::sar::{SarLoader, visible};
 use crate::config::LimitsConfig;
 use crate::error::ResultExt;
-use crate::fleet::cache::{FleetCache, FleetCluster, FleetKind, ObjectKey};
+use crate::fleet::cache::{FleetCache, FleetCluster, FleetKind, FleetSnapshot, ObjectKey};
 use crate::fleet::kinds::ClusterType;
+use crate::fleet::query::addons::{ClusterAddons, HelmReleaseQuery, ResourceQuery, StatusQuery};
 use crate::fleet::query::clusters::{ClusterOrder, ClusterQuery, select};
 use crate::fleet::query::labels::Selector;
+use crate::loaders::cluster_addons::AddonsLoader;
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClusterKind {
@@ -104,6 +110,9 @@ pub struct ClusterOrderBy {
 }
 
 /// Fields every managed cluster has.
+// The interface lists one `field(...)` per field; clippy reads repeated `ty = "String"` as
+// duplicated attributes.
+#[allow(clippy::duplicated_attributes)]
 #[derive(Interface)]
 #[graphql(
     field(name = "id", ty = "ID"),
@@ -120,7 +129,37 @@ pub struct ClusterOrderBy {
     field(name = "paused", ty = "bool"),
     field(name = "pull_mode", ty = "bool"),
     field(name = "failure_message", ty = "Option<String>"),
-    field(name = "health", ty = "ClusterHealth")
+    field(name = "health", ty = "ClusterHealth"),
+    field(
+        name = "helm_releases",
+        ty = "Page<HelmRelease>",
+        desc = "Helm releases deployed by profiles, oldest first.",
+        arg(name = "filter", ty = "Option<HelmReleaseFilter>"),
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "deployed_resources",
+        ty = "Page<DeployedResource>",
+        desc = "Resources deployed by profiles, one row per resource, oldest first.",
+        arg(name = "filter", ty = "Option<DeployedResourceFilter>"),
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "profile_statuses",
+        ty = "Page<ProfileFeatureStatus>",
+        desc = "Per profile and feature, how deployment stands.",
+        arg(name = "filter", ty = "Option<ProfileStatusFilter>"),
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    )
 )]
 pub enum Cluster {
     Capi(CapiCluster),
@@ -194,9 +233,122 @@ macro_rules! cluster_object {
                     has_outdated_helm_charts: h.has_outdated_helm_charts,
                 }
             }
+            /// Helm releases deployed by profiles, oldest first.
+            #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
+            async fn helm_releases(
+                &self,
+                ctx: &Context<'_>,
+                filter: Option<HelmReleaseFilter>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> async_graphql::Result<Page<HelmRelease>> {
+                let addons = addons_of(ctx, &self.0).await?;
+                let query = HelmReleaseQuery::from(filter.unwrap_or_default());
+                let rows = addons
+                    .helm_releases
+                    .iter()
+                    .filter(|r| query.matches(r))
+                    .map(|r| (r.sort_key(), r.clone()))
+                    .collect();
+                let args = PageArgs::new(after, before, first, last);
+                paginate(rows, "helm", &args, ctx.data::<LimitsConfig>()?, HelmRelease).gql()
+            }
+            /// Resources deployed by profiles, one row per resource, oldest first.
+            #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
+            async fn deployed_resources(
+                &self,
+                ctx: &Context<'_>,
+                filter: Option<DeployedResourceFilter>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> async_graphql::Result<Page<DeployedResource>> {
+                let addons = addons_of(ctx, &self.0).await?;
+                let query = ResourceQuery::from(filter.unwrap_or_default());
+                let rows = addons
+                    .resources
+                    .iter()
+                    .filter(|r| query.matches(r))
+                    .map(|r| (r.sort_key(), r.clone()))
+                    .collect();
+                let args = PageArgs::new(after, before, first, last);
+                paginate(rows, "resources", &args, ctx.data::<LimitsConfig>()?, DeployedResource).gql()
+            }
+            /// Per profile and feature, how deployment stands.
+            #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
+            async fn profile_statuses(
+                &self,
+                ctx: &Context<'_>,
+                filter: Option<ProfileStatusFilter>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> async_graphql::Result<Page<ProfileFeatureStatus>> {
+                let addons = addons_of(ctx, &self.0).await?;
+                let query = StatusQuery::from(filter.unwrap_or_default());
+                let rows = addons
+                    .statuses
+                    .iter()
+                    .filter(|r| query.matches(r))
+                    .map(|r| (r.sort_key(), r.clone()))
+                    .collect();
+                let args = PageArgs::new(after, before, first, last);
+                paginate(rows, "statuses", &args, ctx.data::<LimitsConfig>()?, ProfileFeatureStatus).gql()
+            }
             $($extra)*
         }
     };
+}
+
+/// The cluster's add-ons through the request's batching loader.
+async fn addons_of(
+    ctx: &Context<'_>,
+    cluster: &FleetCluster,
+) -> async_graphql::Result<Arc<ClusterAddons>> {
+    let loader = ctx.data::<Arc<AddonsLoader>>()?;
+    let addons = loader
+        .load_one(cluster.reference.clone())
+        .await
+        .map_err(|e| crate::error::Error::Internal(e.to_string()))
+        .gql()?;
+    Ok(addons.unwrap_or_default())
+}
+
+/// Loads the add-ons of a whole page in one batch when the query asks for any of them, so the
+/// cost does not depend on how the per-cluster fields are scheduled.
+async fn prefetch_addons(ctx: &Context<'_>, page: &Page<Cluster>) -> async_graphql::Result<()> {
+    let node = ctx.look_ahead().field("edges").field("node");
+    let wanted = ["helmReleases", "deployedResources", "profileStatuses"]
+        .iter()
+        .any(|f| node.field(f).exists());
+    if !wanted {
+        return Ok(());
+    }
+    let Some(loader) = ctx.data_opt::<Arc<AddonsLoader>>() else {
+        return Ok(());
+    };
+    let keys = page.edges.iter().map(|e| match &e.node {
+        Cluster::Capi(c) => c.0.reference.clone(),
+        Cluster::Sveltos(c) => c.0.reference.clone(),
+    });
+    loader
+        .load_many(keys)
+        .await
+        .map_err(|e| crate::error::Error::Internal(e.to_string()))
+        .gql()?;
+    Ok(())
+}
+
+/// The request's snapshot (HTTP requests carry one), else the latest.
+pub fn request_snapshot(ctx: &Context<'_>) -> async_graphql::Result<Arc<FleetSnapshot>> {
+    if let Some(snapshot) = ctx.data_opt::<Arc<FleetSnapshot>>() {
+        return Ok(snapshot.clone());
+    }
+    Ok(ctx.data::<FleetCache>()?.snapshot())
 }
 
 cluster_object!(
@@ -236,7 +388,6 @@ impl ClusterQueryRoot {
     ) -> async_graphql::Result<Page<Cluster>> {
         let principal = ctx.data::<Principal>()?;
         let limits = ctx.data::<LimitsConfig>()?;
-        let fleet = ctx.data::<FleetCache>()?;
         let reviews = ctx.data_opt::<Arc<DataLoader<SarLoader>>>();
         let query = cluster_query(filter.unwrap_or_default()).gql()?;
         let order = order_by.unwrap_or_default();
@@ -247,7 +398,7 @@ impl ClusterQueryRoot {
             ClusterOrderField::Version => ClusterOrder::Version,
             ClusterOrderField::Ready => ClusterOrder::Ready,
         };
-        let snapshot = fleet.snapshot();
+        let snapshot = request_snapshot(ctx)?;
         let mut selected = select(&snapshot, &query, field, descending);
         let keys_of = |t: ClusterType| {
             selected
@@ -275,14 +426,16 @@ impl ClusterQueryRoot {
             }
         });
         let args = PageArgs::new(after, before, first, last);
-        paginate(
+        let page = paginate(
             selected,
             &field.tag(descending),
             &args,
             limits,
             Cluster::from_fleet,
         )
-        .gql()
+        .gql()?;
+        prefetch_addons(ctx, &page).await?;
+        Ok(page)
     }
 }
 

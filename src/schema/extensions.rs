@@ -50,6 +50,10 @@ fn assign_code(error: &mut ServerError) {
             error.message
         );
         ErrorCode::QueryTooComplex
+    } else if !error.path.is_empty() && !is_input_error(&error.message) {
+        // Raised while resolving a field without a code of ours: a server fault.
+        tracing::error!(message = %error.message, "uncoded resolver error");
+        ErrorCode::Internal
     } else {
         ErrorCode::BadUserInput
     };
@@ -57,6 +61,11 @@ fn assign_code(error: &mut ServerError) {
         .extensions
         .get_or_insert_with(Default::default)
         .set("code", Value::from(code.as_str()));
+}
+
+/// async-graphql's own messages for arguments that do not fit their type.
+fn is_input_error(message: &str) -> bool {
+    message.starts_with("Failed to parse") || message.starts_with("Invalid value for argument")
 }
 
 fn is_limit_error(message: &str) -> bool {

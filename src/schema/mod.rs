@@ -1,5 +1,6 @@
 //! The GraphQL schema, assembled from one module per node type.
 
+pub mod addons;
 pub mod cluster;
 mod extensions;
 pub mod node_id;

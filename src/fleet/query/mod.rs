@@ -1,4 +1,5 @@
 //! Reads over a fleet snapshot: filtering and ordering, kept out of the resolvers.
 
+pub mod addons;
 pub mod clusters;
 pub mod labels;
