@@ -1,13 +1,17 @@
-//! Defaulting as the apiserver does it after pruning: a property that is absent (or null while
-//! not `nullable`) takes a deep copy of its schema's `default`; a null non-nullable property
-//! without a default is dropped first; then the walk goes into every present value, defaults
-//! included, so nested defaults inside a defaulted object apply too.
+//! Defaulting as the apiserver does it after pruning (which has already dropped null
+//! non-nullable fields without a default): a property that is absent, or null while not
+//! `nullable`, takes a deep copy of its schema's `default`; then the walk goes into every
+//! present value, defaults included, so nested defaults inside a defaulted object apply too.
+//! Subtrees without any default are skipped.
 
 use serde_json::Value;
 
 use super::node::Node;
 
 pub(crate) fn default_node(s: &Node, v: &mut Value) {
+    if !s.defaults_below {
+        return;
+    }
     match v {
         Value::Object(map) => {
             for &i in &s.defaulted {
@@ -21,13 +25,6 @@ pub(crate) fn default_node(s: &Node, v: &mut Value) {
                     map.insert(k.clone(), d.clone());
                 }
             }
-            // Go's PruneNonNullableNullsWithoutDefaults: the property's schema, else the
-            // additionalProperties schema, decides.
-            map.retain(|k, v| {
-                !(v.is_null()
-                    && s.child(k)
-                        .is_some_and(|c| !c.nullable && c.default.is_none()))
-            });
             if let Some(addl) = s.additional_schema()
                 && let (false, Some(d)) = (addl.nullable, &addl.default)
             {

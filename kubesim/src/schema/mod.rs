@@ -146,7 +146,8 @@ pub fn admit(schema: &Value, obj: &mut Value) -> Result<(), Vec<FieldError>> {
     result(compiled.validate(obj, None))
 }
 
-/// Drop the fields `schema` does not know (see the `prune` module doc).
+/// Drop the fields `schema` does not know, and null values it does not allow (see the
+/// `prune` module doc).
 pub fn prune(schema: &Value, obj: &mut Value) {
     prune::prune_node(&Compiled::lenient(schema).root, obj, true);
 }

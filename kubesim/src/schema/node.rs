@@ -74,9 +74,10 @@ pub(crate) struct Node {
     /// Indices of the properties that have a `default`.
     pub defaulted: Vec<usize>,
     pub rules: Vec<Rule>,
-    /// Whether this node or one below it has CEL rules, an embedded resource, or a set/map
-    /// list type: the walks for those skip subtrees without any.
+    /// Whether this node or one below it has CEL rules, defaults, an embedded resource, or a
+    /// set/map list type: the walks for those skip subtrees without any.
     pub rules_below: bool,
+    pub defaults_below: bool,
     pub embedded_below: bool,
     pub list_types_below: bool,
 }
@@ -307,12 +308,18 @@ impl Node {
             self.embedded,
             matches!(self.list_type, Some(ListType::Set | ListType::Map)),
         );
+        let mut defaults = !self.defaulted.is_empty()
+            || self
+                .additional_schema()
+                .is_some_and(|a| a.default.is_some());
         for c in children {
             rules |= c.rules_below;
+            defaults |= c.defaults_below;
             embedded |= c.embedded_below;
             lists |= c.list_types_below;
         }
         self.rules_below = rules;
+        self.defaults_below = defaults;
         self.embedded_below = embedded;
         self.list_types_below = lists;
     }

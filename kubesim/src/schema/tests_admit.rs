@@ -104,6 +104,7 @@ fn defaults_fill_missing_fields_recursively() {
 #[test]
 fn defaults_replace_or_drop_non_nullable_nulls() {
     let mut o = obj(json!({"syncMode": null, "note": null, "nullableNote": null}));
+    prune(&profile_schema(), &mut o);
     apply_defaults(&profile_schema(), &mut o);
     assert_eq!(o["spec"]["syncMode"], "Continuous");
     assert!(
