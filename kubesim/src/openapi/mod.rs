@@ -8,6 +8,7 @@ mod builtin;
 mod documents;
 pub mod field_validation;
 mod handler;
+mod params;
 mod paths;
 pub mod proto_v2;
 mod swagger;

@@ -6,6 +6,7 @@
 mod builtin;
 mod cells;
 pub mod jsonpath;
+mod printers;
 
 use chrono::Utc;
 use serde_json::{Map, Value, json};
