@@ -154,3 +154,36 @@ fn reports_point_at_existing_clusters_and_sources() {
         assert!(existing.contains(&cluster));
     }
 }
+
+#[test]
+fn generated_dependencies_resolve_with_one_unresolved_name() {
+    use crate::fleet::kinds::{ClusterProfile, Profile, ProfileDependencies, ProfileId};
+    let world = generate(&FleetSpec::demo(14));
+    let mut entries: Vec<(ProfileId, Vec<String>)> = Vec::new();
+    for p in of_kind(&world, "ClusterProfile") {
+        let typed: ClusterProfile = serde_json::from_value(p.clone()).unwrap();
+        entries.push((typed.id(), typed.spec.depends_on().to_vec()));
+    }
+    for p in of_kind(&world, "Profile") {
+        let typed: Profile = serde_json::from_value(p.clone()).unwrap();
+        entries.push((typed.id(), typed.spec.depends_on().to_vec()));
+    }
+    let graph =
+        ProfileDependencies::resolve(entries.iter().map(|(id, d)| (id.clone(), d.as_slice())));
+    let unresolved: Vec<&ProfileId> = graph.unresolved.values().flatten().collect();
+    assert_eq!(
+        unresolved,
+        [&ProfileId::cluster_profile(super::MISSING_DEPENDENCY)]
+    );
+    // Chains: some profile both depends on one and is depended on.
+    assert!(
+        graph
+            .dependencies
+            .keys()
+            .any(|id| !graph.dependents_of(id).is_empty())
+    );
+    assert!(
+        graph.dependencies.keys().any(|id| id.namespace.is_some()),
+        "no Profile dependency"
+    );
+}

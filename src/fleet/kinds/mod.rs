@@ -14,6 +14,7 @@ mod cluster_report;
 mod cluster_summary;
 mod common;
 mod crds;
+mod dependencies;
 mod event_source;
 mod event_trigger;
 mod health;
@@ -59,6 +60,7 @@ pub use common::{
     UnmanagedLabel, api_group, false_condition_messages,
 };
 pub use crds::{capi_cluster_crd, crds};
+pub use dependencies::{ProfileDependencies, ProfileId};
 pub use event_source::{
     EventReport, EventReportSpec, EventReportStatus, EventSource, EventSourceSpec,
     event_report_name,
