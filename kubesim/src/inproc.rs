@@ -140,10 +140,63 @@ pub fn load_values(shared: &Shared, mut docs: Vec<Value>) -> Result<usize, KubeS
     };
     docs.sort_by_key(rank);
     let n = docs.len();
+    let split = docs.partition_point(|d| rank(d) < 2);
+    let rest = docs.split_off(split);
     for d in docs {
         apply_object(shared, d)?;
     }
+    load_parallel(shared, rest)?;
     Ok(n)
+}
+
+/// Admission is CPU work done before the store's short per-table lock, so independent objects
+/// load on every core. Objects that name the same key are kept on one worker, in order.
+fn load_parallel(shared: &Shared, docs: Vec<Value>) -> Result<(), KubeSimError> {
+    const MIN_PER_WORKER: usize = 256;
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(docs.len() / MIN_PER_WORKER)
+        .max(1);
+    if workers == 1 {
+        return docs
+            .into_iter()
+            .try_for_each(|d| apply_object(shared, d).map(|_| ()));
+    }
+    let mut shards: Vec<Vec<Value>> = (0..workers).map(|_| Vec::new()).collect();
+    for d in docs {
+        let key = (
+            d.pointer("/metadata/namespace")
+                .and_then(Value::as_str)
+                .unwrap_or(""),
+            objects::name_of(&d),
+        );
+        let shard = {
+            use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+            BuildHasherDefault::<DefaultHasher>::default().hash_one(key) as usize % workers
+        };
+        shards[shard].push(d);
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = shards
+            .into_iter()
+            .map(|shard| {
+                scope.spawn(move || {
+                    shard
+                        .into_iter()
+                        .try_for_each(|d| apply_object(shared, d).map(|_| ()))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(KubeSimError::Yaml("a loader thread panicked".into())))
+            })
+            .collect::<Result<Vec<()>, _>>()
+            .map(|_| ())
+    })
 }
 
 pub fn get_object(

@@ -52,6 +52,37 @@ async fn bulk_load_and_reflector_list() {
     let load = t.elapsed();
     eprintln!("loaded {n} ClusterSummaries in {load:?}");
 
+    // the server side of paginated listing alone (bytes, no client decoding)
+    let http = reqwest::Client::new();
+    let t = Instant::now();
+    let mut token = String::new();
+    let mut pages = 0;
+    loop {
+        let mut url = format!(
+            "{}/apis/config.projectsveltos.io/v1beta1/clustersummaries?limit=500&resourceVersion=0",
+            sim.url()
+        );
+        if !token.is_empty() {
+            url.push_str(&format!("&continue={token}"));
+        }
+        let body: Value = http
+            .get(url)
+            .bearer_auth(sim.admin_token())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        pages += 1;
+        match body["metadata"]["continue"].as_str() {
+            Some(c) if !c.is_empty() => token = c.to_string(),
+            _ => break,
+        }
+    }
+    eprintln!("raw HTTP pagination: {pages} pages in {:?}", t.elapsed());
+    assert_eq!(pages, n.div_ceil(500));
+
     let client = admin(&sim).await;
     let ar = ApiResource::from_gvk_with_plural(
         &GroupVersionKind::gvk("config.projectsveltos.io", "v1beta1", "ClusterSummary"),
