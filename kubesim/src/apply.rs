@@ -24,6 +24,8 @@ pub fn render_path(path: &[String]) -> String {
             let m: Map<String, Value> = serde_json::from_str(k).unwrap_or_default();
             let parts: Vec<String> = m.iter().map(|(k, v)| format!("{k}={v}")).collect();
             s.push_str(&format!("[{}]", parts.join(",")));
+        } else if let Some(v) = seg.strip_prefix("v:") {
+            s.push_str(&format!("[{v}]"));
         }
     }
     s
@@ -91,6 +93,13 @@ fn merge(live: &mut Value, applied: &Value, shape: Shape, fields_path: &mut Vec<
                     {
                         Some(l) => merge(l, item, shape, fields_path),
                         None => ll.push(item.clone()),
+                    }
+                }
+            }
+            None if shape.is_set(fields_path) => {
+                for item in al {
+                    if !ll.contains(item) {
+                        ll.push(item.clone());
                     }
                 }
             }
@@ -207,6 +216,20 @@ pub fn apply(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn finalizers_merge_as_a_set() {
+        let s = Shape::default();
+        let live = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}});
+        let a = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "finalizers": ["a.io/f"]}});
+        let b = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "finalizers": ["b.io/f"]}});
+        let v1 = apply(&live, &a, "a", false, s, false, "", "t").unwrap();
+        let v2 = apply(&v1, &b, "b", false, s, false, "", "t").unwrap();
+        assert_eq!(v2["metadata"]["finalizers"], json!(["a.io/f", "b.io/f"]));
+        let none = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}});
+        let v3 = apply(&v2, &none, "a", false, s, false, "", "t").unwrap();
+        assert_eq!(v3["metadata"]["finalizers"], json!(["b.io/f"]));
+    }
 
     #[test]
     fn conflicts_force_and_removal() {

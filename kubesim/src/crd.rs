@@ -217,6 +217,28 @@ pub fn set_established(crd: &mut Value, now: &str) {
 /// `x-kubernetes-list-map-keys` for the list at `path` (field names from the root) in a CRD
 /// schema, when that list is `x-kubernetes-list-type: map`.
 pub fn list_map_keys(schema: &Value, path: &[String]) -> Option<Vec<String>> {
+    let node = schema_at(schema, path)?;
+    if node.get("x-kubernetes-list-type").and_then(Value::as_str) == Some("map") {
+        Some(strs(node.get("x-kubernetes-list-map-keys")))
+    } else {
+        None
+    }
+}
+
+/// Whether the list at `path` is `x-kubernetes-list-type: set` (or, under `metadata`, one of
+/// ObjectMeta's set lists: `finalizers`).
+pub fn is_list_set(schema: &Value, path: &[String]) -> bool {
+    if path.len() == 2 && path[0] == "metadata" && path[1] == "finalizers" {
+        return true;
+    }
+    schema_at(schema, path)
+        .and_then(|n| n.get("x-kubernetes-list-type"))
+        .and_then(Value::as_str)
+        == Some("set")
+}
+
+/// The schema node for a field path, stepping through list `items` transparently.
+fn schema_at<'a>(schema: &'a Value, path: &[String]) -> Option<&'a Value> {
     let mut node = schema;
     for seg in path {
         node = if let Some(items) = node.get("items") {
@@ -225,9 +247,5 @@ pub fn list_map_keys(schema: &Value, path: &[String]) -> Option<Vec<String>> {
             node.get("properties")?.get(seg)?
         };
     }
-    if node.get("x-kubernetes-list-type").and_then(Value::as_str) == Some("map") {
-        Some(strs(node.get("x-kubernetes-list-map-keys")))
-    } else {
-        None
-    }
+    Some(node)
 }

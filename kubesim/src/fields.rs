@@ -38,6 +38,14 @@ pub fn builtin_merge_key(field: &str) -> Option<Vec<String>> {
 }
 
 impl Shape<'_> {
+    /// Whether the list at `fields` merges as a set of scalars (each value owned on its own).
+    pub fn is_set(&self, fields: &[String]) -> bool {
+        match self.schema {
+            Some(s) => crate::crd::is_list_set(s, fields),
+            None => fields.last().is_some_and(|f| f == "finalizers"),
+        }
+    }
+
     /// List-map keys for the list at `fields` (field names only, from the root).
     pub fn keys(&self, fields: &[String]) -> Option<Vec<String>> {
         match self.schema {
@@ -98,6 +106,13 @@ fn walk(v: &Value, shape: Shape, path: &mut Path, fields: &mut Vec<String>, out:
                     path.pop();
                 }
             }
+            _ if shape.is_set(fields) && items.iter().all(|i| !i.is_object() && !i.is_array()) => {
+                for item in items {
+                    path.push(format!("v:{item}"));
+                    out.insert(path.clone());
+                    path.pop();
+                }
+            }
             _ => {
                 out.insert(path.clone());
             }
@@ -132,6 +147,9 @@ pub fn get_at<'a>(v: &'a Value, path: &[String]) -> Option<&'a Value> {
             cur.as_array()?
                 .iter()
                 .find(|i| want.iter().all(|(kk, vv)| i.get(kk) == Some(vv)))?
+        } else if let Some(v) = seg.strip_prefix("v:") {
+            let want: Value = serde_json::from_str(v).ok()?;
+            cur.as_array()?.iter().find(|i| **i == want)?
         } else {
             return None;
         };
@@ -174,6 +192,18 @@ pub fn remove_at(v: &mut Value, path: &[String]) -> bool {
             Some(a) => {
                 let before = a.len();
                 a.retain(|i| !want.iter().all(|(kk, vv)| i.get(kk) == Some(vv)));
+                a.len() != before
+            }
+            None => false,
+        }
+    } else if let Some(v) = last.strip_prefix("v:") {
+        let Ok(want) = serde_json::from_str::<Value>(v) else {
+            return false;
+        };
+        match cur.as_array_mut() {
+            Some(a) => {
+                let before = a.len();
+                a.retain(|i| *i != want);
                 a.len() != before
             }
             None => false,
