@@ -292,3 +292,71 @@ subjects:
     );
     world.server.shutdown().await;
 }
+
+#[tokio::test]
+async fn node_resolves_ids_for_those_who_may_see_them() {
+    let world = fleet::start(generate(&FleetSpec::small(17)), |_| {}).await;
+    world.sim.add_token("ops-token", "ops-user", &["platform"]);
+    world
+        .sim
+        .load_yaml(
+            r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: platform-view }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin }
+subjects:
+- { kind: Group, name: platform, apiGroup: rbac.authorization.k8s.io }
+"#,
+        )
+        .expect("rbac");
+    world.sim.add_token("nobody-token", "nobody", &["nobodies"]);
+    let ask = |token: &'static str, query: String| {
+        let http = world.server.http.clone();
+        let url = world.server.endpoint("/graphql");
+        async move {
+            http.post(url)
+                .bearer_auth(token)
+                .json(&json!({ "query": query }))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let listed = ask(
+        "ops-token",
+        "{ clusters(first: 2) { edges { node { id name kind } } } }".into(),
+    )
+    .await;
+    let first = &listed["data"]["clusters"]["edges"][0]["node"];
+    let id = first["id"].as_str().unwrap().to_string();
+
+    let found = ask(
+        "ops-token",
+        format!("{{ node(id: \"{id}\") {{ id ... on Cluster {{ name kind }} }} }}"),
+    )
+    .await;
+    assert_eq!(found["data"]["node"]["id"], id.as_str(), "{found}");
+    assert_eq!(found["data"]["node"]["name"], first["name"]);
+
+    let hidden = ask("nobody-token", format!("{{ node(id: \"{id}\") {{ id }} }}")).await;
+    assert!(hidden.get("errors").is_none(), "{hidden}");
+    assert!(
+        hidden["data"]["node"].is_null(),
+        "invisible objects are null: {hidden}"
+    );
+
+    let forged = ask("ops-token", "{ node(id: \"bm9wZQ\") { id } }".into()).await;
+    assert_eq!(error_codes(&forged), vec!["BAD_USER_INPUT"]);
+
+    let both = ask(
+        "ops-token",
+        format!("{{ nodes(ids: [\"{id}\", \"{id}\"]) {{ id }} }}"),
+    )
+    .await;
+    assert_eq!(both["data"]["nodes"].as_array().unwrap().len(), 2);
+    world.server.shutdown().await;
+}

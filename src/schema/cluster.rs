@@ -184,7 +184,7 @@ macro_rules! cluster_object {
         #[Object]
         impl $name {
             /// Opaque global id.
-            async fn id(&self) -> ID {
+            pub async fn id(&self) -> ID {
                 let r = &self.0.reference;
                 NodeId::new(stringify!($name), [r.namespace.as_str(), r.name.as_str()]).encode()
             }

@@ -3,8 +3,10 @@
 pub mod addons;
 pub mod cluster;
 mod extensions;
+pub mod node;
 pub mod node_id;
 pub mod pagination;
+pub mod profile;
 mod version;
 mod viewer;
 
@@ -26,6 +28,8 @@ pub struct Query(
     version::VersionQuery,
     viewer::ViewerQuery,
     cluster::ClusterQueryRoot,
+    profile::ProfileQueryRoot,
+    node::NodeQuery,
 );
 
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;

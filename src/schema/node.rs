@@ -1,0 +1,95 @@
+//! `node(id)` / `nodes(ids)`: any object by its global id, if the caller may see it.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Interface, Object};
+
+use super::cluster::{CapiCluster, SveltosCluster, request_snapshot};
+use super::node_id::NodeId;
+use crate::auth::Principal;
+use crate::auth::sar::{SarLoader, visible};
+use crate::error::{Error, ResultExt};
+use crate::fleet::cache::{ClusterRef, FleetKind, ObjectKey};
+use crate::fleet::kinds::ClusterType;
+
+/// Most ids one `nodes` call resolves.
+const MAX_IDS: usize = 100;
+
+/// Every object with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Opaque global id."))]
+pub enum Node {
+    CapiCluster(CapiCluster),
+    SveltosCluster(SveltosCluster),
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// The object with this id, or null when it does not exist or the caller may not see it.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        resolve(ctx, &id).await
+    }
+
+    /// Several objects at once (at most 100), in the order asked.
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Option<Node>>> {
+        if ids.len() > MAX_IDS {
+            return Err(Error::bad_field(
+                "ids",
+                format!("ask for at most {MAX_IDS} ids"),
+            ))
+            .gql();
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for id in &ids {
+            out.push(resolve(ctx, id).await?);
+        }
+        Ok(out)
+    }
+}
+
+async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Node>> {
+    let decoded = NodeId::decode(id).gql()?;
+    let principal = ctx.data::<Principal>()?;
+    let reviews = ctx
+        .data_opt::<Arc<async_graphql::dataloader::DataLoader<SarLoader>>>()
+        .map(|r| r.as_ref());
+    match (decoded.type_name.as_str(), decoded.parts.as_slice()) {
+        (type_name @ ("CapiCluster" | "SveltosCluster"), [namespace, name]) => {
+            let (cluster_type, kind) = if type_name == "CapiCluster" {
+                (ClusterType::Capi, FleetKind::CapiCluster)
+            } else {
+                (ClusterType::Sveltos, FleetKind::SveltosCluster)
+            };
+            let snapshot = request_snapshot(ctx)?;
+            let reference = ClusterRef {
+                namespace: namespace.clone(),
+                name: name.clone(),
+                cluster_type,
+            };
+            let Some(cluster) = snapshot.cluster(&reference) else {
+                return Ok(None);
+            };
+            let key = ObjectKey::new(namespace.clone(), name.clone());
+            let allowed = visible(principal, reviews, kind, [&key]).await.gql()?;
+            if !allowed.allows(&key) {
+                return Ok(None);
+            }
+            Ok(Some(match cluster_type {
+                ClusterType::Capi => Node::CapiCluster(CapiCluster(cluster.clone())),
+                ClusterType::Sveltos => Node::SveltosCluster(SveltosCluster(cluster.clone())),
+            }))
+        }
+        _ => Err(Error::bad_field(
+            "id",
+            format!("{:?} is not an id issued by this server", id.as_str()),
+        ))
+        .gql(),
+    }
+}
