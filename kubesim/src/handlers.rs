@@ -59,7 +59,9 @@ pub async fn dispatch(
     if !rp.subresource.is_empty() && !info.subresources.contains(&rp.subresource) {
         return Err(ApiError::no_route(&rp.subresource));
     }
-    if info.namespaced && rp.namespace.is_empty() && !rp.name.is_empty() {
+    if info.namespaced && rp.namespace.is_empty() && !rp.name.is_empty()
+        || !info.namespaced && !rp.namespace.is_empty()
+    {
         return Err(ApiError::no_route(&rp.resource));
     }
     if crate::builtin::is_review(&info.group) {

@@ -229,6 +229,9 @@ pub fn create(
     if !opts.apply && !opts.no_managed_fields {
         crate::fields::record_write(None, &mut obj, &opts.manager(), "Update", &now, shape, "");
     }
+    if info.schema.is_none() && !name.is_empty() {
+        check_builtin_name(info, &name)?;
+    }
     for _attempt in 0..8 {
         if !generate.is_empty() && name.is_empty() {
             name = format!("{generate}{}", random_suffix());
@@ -259,6 +262,36 @@ pub fn create(
         "AlreadyExists",
         "could not generate a unique name",
     ))
+}
+
+/// Name rules of built-in kinds (custom resources get theirs from the schema module):
+/// namespaces are DNS labels, everything else DNS subdomains.
+fn check_builtin_name(info: &ResourceInfo, name: &str) -> ApiResult<()> {
+    let errors = if info.group.is_empty() && info.plural == "namespaces" {
+        crate::schema::dns1123_label_errors(name)
+    } else if info.group == "rbac.authorization.k8s.io" {
+        // RBAC objects only need a valid path segment (`system:discovery` is fine).
+        match name {
+            "." | ".." => vec![format!("may not be '{name}'")],
+            _ if name.contains('/') => vec!["may not contain '/'".to_string()],
+            _ if name.contains('%') => vec!["may not contain '%'".to_string()],
+            _ => Vec::new(),
+        }
+    } else {
+        crate::schema::dns1123_subdomain_errors(name)
+    };
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let causes = errors
+        .into_iter()
+        .map(|e| crate::status::Cause {
+            reason: "FieldValueInvalid".into(),
+            message: format!("Invalid value: \"{name}\": {e}"),
+            field: "metadata.name".into(),
+        })
+        .collect();
+    Err(ApiError::invalid(&info.group, &info.kind, name, causes))
 }
 
 /// Which part of an object a write may change.

@@ -91,6 +91,12 @@ async fn typed_configmap_and_namespace_crud() {
             (404, "NotFound", "namespaces \"nope\" not found")
         );
 
+        // built-in name rules
+        let err = cms.create(&PostParams::default(), &cm("Not_Valid", json!({}))).await.unwrap_err();
+        let kube::Error::Api(s) = err else { panic!() };
+        assert_eq!((s.code, s.reason.as_str()), (422, "Invalid"));
+        assert!(s.message.starts_with("ConfigMap \"Not_Valid\" is invalid: metadata.name: Invalid value: \"Not_Valid\": a lowercase RFC 1123 subdomain"), "{}", s.message);
+
         // dry run stores nothing
         let dry = PostParams {
             dry_run: true,
