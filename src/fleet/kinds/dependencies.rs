@@ -156,7 +156,7 @@ mod tests {
         ]);
         assert_eq!(graph.dependencies_of(&c), [a.clone(), b.clone()]);
         assert_eq!(graph.dependents_of(&a), [b.clone(), c.clone()]);
-        assert_eq!(graph.dependents_of(&b), [c.clone()]);
+        assert_eq!(graph.dependents_of(&b), std::slice::from_ref(&c));
         assert!(graph.dependents_of(&c).is_empty());
         assert!(graph.unresolved.is_empty());
     }
@@ -186,7 +186,7 @@ mod tests {
             (other.clone(), &["base"]),
             (cluster_wide.clone(), &[]),
         ]);
-        assert_eq!(graph.dependencies_of(&app), [base.clone()]);
+        assert_eq!(graph.dependencies_of(&app), std::slice::from_ref(&base));
         assert_eq!(
             graph.dependencies_of(&app)[0].namespace.as_deref(),
             Some("team-a")
