@@ -230,3 +230,39 @@ async fn watch_selectors_bookmarks_timeout_and_gone() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn streaming_list_watcher_gets_initial_events_then_bookmark() {
+    let sim = start().await;
+    let client = admin(&sim).await;
+    within(30, async {
+        let cms: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
+        for i in 1..=3 {
+            cms.create(&PostParams::default(), &cm(&format!("s{i}"), "web"))
+                .await
+                .unwrap();
+        }
+        let (reader, writer) = reflector::store::<ConfigMap>();
+        let stream = reflector(
+            writer,
+            watcher(cms.clone(), watcher::Config::default().streaming_lists()),
+        )
+        .default_backoff()
+        .applied_objects();
+        let task = tokio::spawn(async move {
+            let mut s = std::pin::pin!(stream);
+            while s.next().await.is_some() {}
+        });
+        reader.wait_until_ready().await.unwrap();
+        wait_for(&reader, &["s1", "s2", "s3"]).await;
+        cms.delete("s2", &DeleteParams::default()).await.unwrap();
+        wait_for(&reader, &["s1", "s3"]).await;
+        assert_eq!(
+            sim.counters().get("list", "", "configmaps"),
+            0,
+            "no list call with streaming lists"
+        );
+        task.abort();
+    })
+    .await;
+}
