@@ -351,3 +351,24 @@ fragment TypeRef on __Type {
   ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }
 }
 "#;
+
+#[tokio::test]
+async fn fleet_fields_without_a_management_cluster_are_unavailable() {
+    let server = TestServer::start_with(|c| c.auth.auth_disabled = true).await;
+    let body = server
+        .gql("{ clusters(first: 5) { totalCount } version { version } }")
+        .await;
+    assert_eq!(error_codes(&body), vec!["UNAVAILABLE"], "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--kubeconfig")
+    );
+    // The rest of the query still answers.
+    assert_eq!(
+        body["data"]["version"]["version"],
+        env!("CARGO_PKG_VERSION")
+    );
+    server.shutdown().await;
+}

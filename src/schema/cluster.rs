@@ -343,12 +343,22 @@ async fn prefetch_addons(ctx: &Context<'_>, page: &Page<Cluster>) -> async_graph
     Ok(())
 }
 
-/// The request's snapshot (HTTP requests carry one), else the latest.
+/// The request's snapshot (HTTP requests carry one), else the latest. Without a management
+/// cluster there is nothing to read: UNAVAILABLE, with what to do about it.
 pub fn request_snapshot(ctx: &Context<'_>) -> async_graphql::Result<Arc<FleetSnapshot>> {
+    let fleet = ctx.data::<FleetCache>()?;
+    if !fleet.is_connected() {
+        return Err(crate::error::Error::Unavailable(
+            "no management cluster is configured: start the server with --kubeconfig \
+             (or in a cluster), or try `fleetgraph demo`"
+                .to_string(),
+        ))
+        .gql();
+    }
     if let Some(snapshot) = ctx.data_opt::<Arc<FleetSnapshot>>() {
         return Ok(snapshot.clone());
     }
-    Ok(ctx.data::<FleetCache>()?.snapshot())
+    Ok(fleet.snapshot())
 }
 
 cluster_object!(

@@ -8,6 +8,7 @@
 mod kind;
 mod mirror;
 mod presence;
+pub mod profile_index;
 mod snapshot;
 mod stores;
 
@@ -57,6 +58,7 @@ pub struct FleetCache {
     events: broadcast::Sender<FleetEvent>,
     synced: watch::Receiver<bool>,
     watch_errors: Arc<AtomicU64>,
+    connected: bool,
     cancel: CancellationToken,
 }
 
@@ -96,6 +98,7 @@ impl FleetCache {
             events,
             synced,
             watch_errors,
+            connected: true,
             cancel,
         }
     }
@@ -109,8 +112,14 @@ impl FleetCache {
             events,
             synced,
             watch_errors: Arc::new(AtomicU64::new(0)),
+            connected: false,
             cancel: CancellationToken::new(),
         }
+    }
+
+    /// Whether there is a management cluster behind this cache.
+    pub fn is_connected(&self) -> bool {
+        self.connected
     }
 
     /// The latest snapshot. Cheap; never blocks.
