@@ -132,6 +132,23 @@ pub async fn dispatch(
             } else {
                 objects::delete(&ctx.shared, info, ns, &rp.name, &opts, &pre)?
             };
+            // Most built-in stores answer an immediate deletion with a success Status; pods,
+            // namespaces, CRDs and custom resources return the object.
+            let returns_object = info.schema.is_some()
+                || matches!(
+                    (info.group.as_str(), info.plural.as_str()),
+                    ("", "pods") | ("", "namespaces") | ("apiextensions.k8s.io", _)
+                );
+            if !returns_object && out.pointer("/metadata/deletionTimestamp").is_none() {
+                let mut details = json!({"name": rp.name, "kind": info.plural});
+                if !info.group.is_empty() {
+                    details["group"] = json!(info.group);
+                }
+                if let Some(uid) = out.pointer("/metadata/uid") {
+                    details["uid"] = uid.clone();
+                }
+                return Ok(ok_json(&crate::status::success(details)));
+            }
             Ok(ok_json(&out))
         }
         "deletecollection" => delete_collection(ctx, info, ns),

@@ -133,7 +133,11 @@ async fn typed_configmap_and_namespace_crud() {
             .unwrap();
         assert_eq!(p.metadata.labels.unwrap()["app"], "web");
 
-        cms.delete("one", &DeleteParams::default()).await.unwrap();
+        // an immediate deletion of a ConfigMap answers with a success Status
+        let deleted = cms.delete("one", &DeleteParams::default()).await.unwrap();
+        let status = deleted.right().expect("a success Status");
+        assert!(status.is_success());
+        assert_eq!(status.details.unwrap().name, "one");
         let err = cms.get("one").await.unwrap_err();
         let kube::Error::Api(s) = err else { panic!() };
         assert_eq!(
