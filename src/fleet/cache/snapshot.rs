@@ -7,6 +7,7 @@ use std::sync::Arc;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use super::kind::FleetKind;
+use super::profile_index::ProfileIndex;
 use super::stores::Stores;
 use crate::fleet::kinds::{
     CLUSTER_NAME_LABEL, CLUSTER_TYPE_LABEL, ClusterConfiguration, ClusterInfo, ClusterSummary,
@@ -40,6 +41,7 @@ pub struct FleetSnapshot {
     cluster_positions: Arc<HashMap<ClusterRef, usize>>,
     summaries_by_cluster: Arc<HashMap<ClusterRef, Vec<Arc<ClusterSummary>>>>,
     configurations_by_cluster: Arc<HashMap<ClusterRef, Vec<Arc<ClusterConfiguration>>>>,
+    profile_index: Arc<ProfileIndex>,
     /// Whether every kind has delivered its first complete list.
     pub synced: bool,
 }
@@ -67,6 +69,11 @@ impl FleetSnapshot {
             .unwrap_or_default()
     }
 
+    /// Profiles, their dependencies and dependents, and the summaries each owns.
+    pub fn profile_index(&self) -> &ProfileIndex {
+        &self.profile_index
+    }
+
     /// Rebuilds the indexes that depend on the kinds in `dirty`, reusing the others.
     pub fn rebuild(&self, stores: Stores, dirty: &BTreeSet<FleetKind>, synced: bool) -> Self {
         let touches = |kinds: &[FleetKind]| kinds.iter().any(|k| dirty.contains(k));
@@ -79,6 +86,15 @@ impl FleetSnapshot {
             Arc::new(index_configurations(&stores))
         } else {
             self.configurations_by_cluster.clone()
+        };
+        let profile_index = if touches(&[
+            FleetKind::ClusterProfile,
+            FleetKind::Profile,
+            FleetKind::ClusterSummary,
+        ]) {
+            Arc::new(ProfileIndex::build(&stores))
+        } else {
+            self.profile_index.clone()
         };
         let (clusters, cluster_positions) = if touches(&[
             FleetKind::CapiCluster,
@@ -101,6 +117,7 @@ impl FleetSnapshot {
             cluster_positions,
             summaries_by_cluster,
             configurations_by_cluster,
+            profile_index,
             synced,
         }
     }

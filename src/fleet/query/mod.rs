@@ -3,3 +3,4 @@
 pub mod addons;
 pub mod clusters;
 pub mod labels;
+pub mod profiles;

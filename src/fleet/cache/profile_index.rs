@@ -1,0 +1,158 @@
+//! Profiles of both kinds with their dependency graph and the ClusterSummaries they own, rebuilt
+//! whenever a ClusterProfile, Profile or ClusterSummary changes so dependents always reflect the
+//! current objects (decisions.md, Sveltos side, point 3).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::ObjectReference;
+
+use super::snapshot::ClusterRef;
+use super::stores::Stores;
+use crate::fleet::kinds::{
+    ClusterProfile, ClusterSummary, ClusterType, Profile, ProfileDependencies, ProfileId,
+    ProfileKind, ProfileStatus, Spec,
+};
+
+/// The object behind a profile, shared with the store.
+#[derive(Clone, Debug)]
+pub enum ProfileObject {
+    Cluster(Arc<ClusterProfile>),
+    Namespaced(Arc<Profile>),
+}
+
+/// One profile as the graph reads it.
+#[derive(Clone, Debug)]
+pub struct FleetProfile {
+    pub id: ProfileId,
+    pub object: ProfileObject,
+}
+
+impl FleetProfile {
+    pub fn spec(&self) -> &Spec {
+        match &self.object {
+            ProfileObject::Cluster(p) => &p.spec.0,
+            ProfileObject::Namespaced(p) => &p.spec.0,
+        }
+    }
+
+    pub fn status(&self) -> Option<&ProfileStatus> {
+        match &self.object {
+            ProfileObject::Cluster(p) => p.status.as_ref(),
+            ProfileObject::Namespaced(p) => p.status.as_ref(),
+        }
+    }
+
+    pub fn uid(&self) -> &str {
+        let meta = match &self.object {
+            ProfileObject::Cluster(p) => &p.metadata,
+            ProfileObject::Namespaced(p) => &p.metadata,
+        };
+        meta.uid.as_deref().unwrap_or_default()
+    }
+
+    /// `status.matchingClusters` (empty without a status).
+    pub fn matching_cluster_refs(&self) -> &[ObjectReference] {
+        self.status()
+            .map(|s| s.matching_clusters.as_slice())
+            .unwrap_or_default()
+    }
+}
+
+/// Profiles by identity, their dependency graph, and the summaries each owns.
+#[derive(Clone, Debug, Default)]
+pub struct ProfileIndex {
+    /// Every profile, in [`ProfileId`] order (kind, namespace, name).
+    pub profiles: Vec<Arc<FleetProfile>>,
+    positions: HashMap<ProfileId, usize>,
+    pub dependencies: ProfileDependencies,
+    /// Owned ClusterSummaries by profile, then by the cluster they describe.
+    summaries: HashMap<ProfileId, HashMap<ClusterRef, Arc<ClusterSummary>>>,
+}
+
+impl ProfileIndex {
+    pub fn build(stores: &Stores) -> Self {
+        let mut profiles: Vec<Arc<FleetProfile>> = stores
+            .cluster_profiles
+            .values()
+            .map(|p| {
+                Arc::new(FleetProfile {
+                    id: p.id(),
+                    object: ProfileObject::Cluster(p.clone()),
+                })
+            })
+            .chain(stores.profiles.values().map(|p| {
+                Arc::new(FleetProfile {
+                    id: p.id(),
+                    object: ProfileObject::Namespaced(p.clone()),
+                })
+            }))
+            .collect();
+        profiles.sort_by(|a, b| a.id.cmp(&b.id));
+        let positions = profiles
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), i))
+            .collect();
+        let dependencies = ProfileDependencies::resolve(
+            profiles
+                .iter()
+                .map(|p| (p.id.clone(), p.spec().depends_on())),
+        );
+        Self {
+            profiles,
+            positions,
+            dependencies,
+            summaries: index_owned_summaries(stores),
+        }
+    }
+
+    pub fn get(&self, id: &ProfileId) -> Option<&Arc<FleetProfile>> {
+        self.positions.get(id).and_then(|&i| self.profiles.get(i))
+    }
+
+    /// The ClusterSummaries `id` owns, by cluster.
+    pub fn summaries_of(
+        &self,
+        id: &ProfileId,
+    ) -> Option<&HashMap<ClusterRef, Arc<ClusterSummary>>> {
+        self.summaries.get(id)
+    }
+}
+
+/// Summaries by owning profile (owner reference). A Profile's summaries live in its own
+/// namespace, because a Profile only ever matches clusters of that namespace.
+fn index_owned_summaries(
+    stores: &Stores,
+) -> HashMap<ProfileId, HashMap<ClusterRef, Arc<ClusterSummary>>> {
+    let mut index: HashMap<ProfileId, HashMap<ClusterRef, Arc<ClusterSummary>>> = HashMap::new();
+    // Stores iterate by namespace/name, so on a (never expected) duplicate the first name wins.
+    for (key, summary) in stores.cluster_summaries.iter() {
+        let (Some(owner), Some(cluster_type)) = (
+            summary.owner_profile(),
+            ClusterType::parse(&summary.spec.cluster_type),
+        ) else {
+            continue;
+        };
+        let id = match owner.kind {
+            ProfileKind::ClusterProfile => ProfileId::cluster_profile(&owner.name),
+            ProfileKind::Profile => ProfileId::profile(&key.namespace, &owner.name),
+        };
+        let namespace = if summary.spec.cluster_namespace.is_empty() {
+            key.namespace.clone()
+        } else {
+            summary.spec.cluster_namespace.clone()
+        };
+        let cluster = ClusterRef {
+            namespace,
+            name: summary.spec.cluster_name.clone(),
+            cluster_type,
+        };
+        index
+            .entry(id)
+            .or_default()
+            .entry(cluster)
+            .or_insert_with(|| summary.clone());
+    }
+    index
+}
