@@ -5,12 +5,11 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::types::Json;
-use async_graphql::{Context, Enum, ID, InputObject, Interface, Object};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, ID, Interface, Object};
 use serde_json::Value;
 
-use super::addons::{FeatureStatus, ProfileKind};
-use super::cluster::{Cluster, ClusterKind, OrderDirection, request_snapshot};
+use super::addons::ProfileKind;
+use super::cluster::{OrderDirection, request_snapshot};
 use super::node_id::NodeId;
 use super::pagination::{Page, PageArgs, paginate};
 use crate::auth::Principal;
@@ -19,97 +18,22 @@ use crate::config::LimitsConfig;
 use crate::error::{Error, ResultExt};
 use crate::fleet::cache::profile_index::FleetProfile;
 use crate::fleet::cache::{FleetKind, ObjectKey};
-use crate::fleet::kinds::{
-    ClusterType, FeatureSummary, ProfileId, ProfileKind as KindValue, SyncMode,
-};
+use crate::fleet::kinds::{ProfileId, ProfileKind as KindValue};
 use crate::fleet::query::profiles::{
-    MatchingCluster, ProfileOrder, ProfileQuery, by_tier, matching_clusters, select,
+    ProfileOrder, ProfileQuery, by_tier, matching_clusters, select,
 };
 
 // Split out to keep files short; declared here so the schema module list stays untouched.
 #[path = "profile_spec.rs"]
 mod spec;
 pub use spec::ProfileSpec;
-
-/// `spec.syncMode`.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[graphql(name = "SyncMode")]
-pub enum SyncModeValue {
-    OneTime,
-    Continuous,
-    ContinuousWithDriftDetection,
-    /// Only reports what would change (see a cluster's `dryRun`).
-    DryRun,
-    /// A mode this server does not know.
-    Unknown,
-}
-
-impl From<&SyncMode> for SyncModeValue {
-    fn from(mode: &SyncMode) -> Self {
-        match mode {
-            SyncMode::OneTime => SyncModeValue::OneTime,
-            SyncMode::Continuous => SyncModeValue::Continuous,
-            SyncMode::ContinuousWithDriftDetection => SyncModeValue::ContinuousWithDriftDetection,
-            SyncMode::DryRun => SyncModeValue::DryRun,
-            SyncMode::Other(_) => SyncModeValue::Unknown,
-        }
-    }
-}
-
-impl From<SyncModeValue> for SyncMode {
-    fn from(mode: SyncModeValue) -> Self {
-        match mode {
-            SyncModeValue::OneTime => SyncMode::OneTime,
-            SyncModeValue::Continuous => SyncMode::Continuous,
-            SyncModeValue::ContinuousWithDriftDetection => SyncMode::ContinuousWithDriftDetection,
-            SyncModeValue::DryRun => SyncMode::DryRun,
-            SyncModeValue::Unknown => SyncMode::Other(String::new()),
-        }
-    }
-}
-
-#[derive(InputObject, Default)]
-pub struct ProfileFilter {
-    pub kind: Option<ProfileKind>,
-    /// Case-insensitive substring of the namespace; ClusterProfiles never match a non-empty one.
-    pub namespace: Option<String>,
-    /// Case-insensitive substring of the name.
-    pub name: Option<String>,
-    pub sync_mode: Option<SyncModeValue>,
-    /// `true`: only DryRun profiles; `false`: only the others.
-    pub dry_run: Option<bool>,
-}
-
-impl From<ProfileFilter> for ProfileQuery {
-    fn from(f: ProfileFilter) -> Self {
-        ProfileQuery {
-            kind: f.kind.map(Into::into),
-            namespace: f.namespace,
-            name: f.name,
-            sync_mode: f.sync_mode.map(Into::into),
-            dry_run: f.dry_run,
-        }
-    }
-}
-
-#[derive(Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ProfileOrderField {
-    /// Namespace (ClusterProfiles, which have none, first), then name, then kind.
-    #[default]
-    NamespaceName,
-    /// Name, then namespace, then kind.
-    Name,
-    /// Tier, then namespace, name, kind.
-    Tier,
-}
-
-#[derive(InputObject, Default)]
-pub struct ProfileOrderBy {
-    #[graphql(default)]
-    pub field: ProfileOrderField,
-    #[graphql(default)]
-    pub direction: OrderDirection,
-}
+#[path = "profile_inputs.rs"]
+mod inputs;
+pub use inputs::{ProfileFilter, ProfileOrderBy, ProfileOrderField, SyncModeValue};
+#[path = "profile_clusters.rs"]
+mod clusters;
+use clusters::retain_visible_clusters;
+pub use clusters::{ProfileClusterFeature, ProfileClusterStatus};
 
 /// Fields both profile kinds have.
 #[allow(clippy::duplicated_attributes)]
@@ -278,6 +202,25 @@ profile_object!(
     "A `Profile`: add-ons for clusters of its own namespace."
 );
 
+/// The profile a global id names, if it exists and the caller may see it: what `node(id)`
+/// needs for the `ClusterProfile` and `NamespacedProfile` types. `None` for other types' ids.
+pub async fn profile_by_node_id(
+    ctx: &Context<'_>,
+    id: &NodeId,
+) -> Option<async_graphql::Result<Option<ProfileNode>>> {
+    let profile_id = match (id.type_name.as_str(), id.parts.as_slice()) {
+        ("ClusterProfile", [name]) => ProfileId::cluster_profile(name),
+        ("NamespacedProfile", [namespace, name]) => ProfileId::profile(namespace, name),
+        _ => return None,
+    };
+    let lookup = async {
+        let snapshot = request_snapshot(ctx)?;
+        let found = snapshot.profile_index().get(&profile_id).cloned();
+        Ok(resolve_visible(ctx, found.into_iter()).await?.pop())
+    };
+    Some(lookup.await)
+}
+
 /// Keeps the profiles the caller may see, in the order given.
 async fn resolve_visible(
     ctx: &Context<'_>,
@@ -328,128 +271,6 @@ async fn retain_visible<T>(
         }
     });
     Ok(())
-}
-
-/// Drops the matching clusters the caller may not see.
-async fn retain_visible_clusters(
-    ctx: &Context<'_>,
-    rows: &mut Vec<MatchingCluster>,
-) -> async_graphql::Result<()> {
-    let principal = ctx.data::<Principal>()?;
-    let reviews = ctx
-        .data_opt::<Arc<DataLoader<SarLoader>>>()
-        .map(|r| r.as_ref());
-    let key = |r: &MatchingCluster| {
-        ObjectKey::new(r.reference.namespace.clone(), r.reference.name.clone())
-    };
-    let keys_of = |t: ClusterType| {
-        rows.iter()
-            .filter(|r| r.reference.cluster_type == t)
-            .map(key)
-            .collect::<Vec<_>>()
-    };
-    let (capi_keys, sveltos_keys) = (keys_of(ClusterType::Capi), keys_of(ClusterType::Sveltos));
-    let capi = visible(principal, reviews, FleetKind::CapiCluster, &capi_keys)
-        .await
-        .gql()?;
-    let sveltos = visible(principal, reviews, FleetKind::SveltosCluster, &sveltos_keys)
-        .await
-        .gql()?;
-    rows.retain(|r| match r.reference.cluster_type {
-        ClusterType::Capi => capi.allows(&key(r)),
-        ClusterType::Sveltos => sveltos.allows(&key(r)),
-    });
-    Ok(())
-}
-
-/// A cluster a profile matches and how each of the profile's features stands there.
-pub struct ProfileClusterStatus(pub MatchingCluster);
-
-#[Object]
-impl ProfileClusterStatus {
-    async fn cluster_kind(&self) -> ClusterKind {
-        self.0.reference.cluster_type.into()
-    }
-    async fn cluster_namespace(&self) -> &str {
-        &self.0.reference.namespace
-    }
-    async fn cluster_name(&self) -> &str {
-        &self.0.reference.name
-    }
-    /// Null when the cluster object no longer exists.
-    async fn cluster(&self) -> Option<Cluster> {
-        self.0.cluster.clone().map(Cluster::from_fleet)
-    }
-    /// Whether the profile's `status.matchingClusters` lists the cluster (false: only a
-    /// ClusterSummary is left, e.g. while the profile withdraws from it).
-    async fn listed_in_status(&self) -> bool {
-        self.0.in_status
-    }
-    /// The ClusterSummary the profile owns for this cluster; null before Sveltos created it.
-    async fn cluster_summary_name(&self) -> Option<&str> {
-        self.0
-            .summary
-            .as_ref()
-            .and_then(|s| s.metadata.name.as_deref())
-    }
-    /// The summary's dependency note, e.g. "All dependencies deployed".
-    async fn dependencies_status(&self) -> Option<&str> {
-        self.0
-            .summary
-            .as_ref()?
-            .status
-            .as_ref()?
-            .dependencies
-            .as_deref()
-    }
-    /// Per feature, by feature id; empty without a ClusterSummary.
-    async fn features(&self) -> Vec<ProfileClusterFeature> {
-        let mut features: Vec<ProfileClusterFeature> = self
-            .0
-            .summary
-            .iter()
-            .flat_map(|s| s.feature_summaries().iter().cloned())
-            .map(ProfileClusterFeature)
-            .collect();
-        features.sort_by(|a, b| a.0.feature_id.as_str().cmp(b.0.feature_id.as_str()));
-        features
-    }
-}
-
-/// One feature (Helm, Resources, Kustomize) of a profile on a cluster.
-pub struct ProfileClusterFeature(FeatureSummary);
-
-#[Object]
-impl ProfileClusterFeature {
-    /// `Helm`, `Resources` or `Kustomize`.
-    async fn feature_id(&self) -> &str {
-        self.0.feature_id.as_str()
-    }
-    /// Null while Sveltos has not reported one.
-    async fn status(&self) -> Option<FeatureStatus> {
-        self.0.status.as_ref().map(Into::into)
-    }
-    /// The status as Sveltos wrote it.
-    async fn status_text(&self) -> Option<&str> {
-        self.0.status.as_ref().map(|s| s.as_str())
-    }
-    async fn failure_message(&self) -> Option<&str> {
-        self.0.failure_message.as_deref()
-    }
-    async fn failure_reason(&self) -> Option<&str> {
-        self.0.failure_reason.as_deref()
-    }
-    async fn consecutive_failures(&self) -> Option<i64> {
-        self.0.consecutive_failures
-    }
-    async fn last_applied_time(&self) -> Option<DateTime<Utc>> {
-        let t = self.0.last_applied_time.as_ref()?;
-        DateTime::from_timestamp(t.0.as_second(), t.0.subsec_nanosecond() as u32)
-    }
-    /// Group/version/kinds deployed by this feature, as Sveltos lists them.
-    async fn deployed_group_version_kinds(&self) -> &[String] {
-        &self.0.deployed_group_version_kind
-    }
 }
 
 /// The profiles of one tier.
