@@ -324,5 +324,7 @@ async fn pagination_edges_and_bad_input() {
 mod dependencies;
 #[path = "sveltos_profiles/detail.rs"]
 mod detail;
+#[path = "sveltos_profiles/live.rs"]
+mod live;
 #[path = "sveltos_profiles/reads.rs"]
 mod reads;
