@@ -10,7 +10,7 @@ use super::addons::{
     ProfileStatusFilter,
 };
 use super::node_id::NodeId;
-use super::pagination::{Page, PageArgs, paginate};
+use super::pagination::{Page, PageArgs, SortKey, paginate};
 use crate::auth::Principal;
 use crate::auth::sar::{SarLoader, visible};
 use crate::config::LimitsConfig;
@@ -246,14 +246,8 @@ macro_rules! cluster_object {
             ) -> async_graphql::Result<Page<HelmRelease>> {
                 let addons = addons_of(ctx, &self.0).await?;
                 let query = HelmReleaseQuery::from(filter.unwrap_or_default());
-                let rows = addons
-                    .helm_releases
-                    .iter()
-                    .filter(|r| query.matches(r))
-                    .map(|r| (r.sort_key(), r.clone()))
-                    .collect();
                 let args = PageArgs::new(after, before, first, last);
-                paginate(rows, "helm", &args, ctx.data::<LimitsConfig>()?, HelmRelease).gql()
+                page_rows(ctx, &addons.helm_releases, |r| query.matches(r), |r| r.sort_key(), "helm", &args, HelmRelease)
             }
             /// Resources deployed by profiles, one row per resource, oldest first.
             #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
@@ -268,14 +262,8 @@ macro_rules! cluster_object {
             ) -> async_graphql::Result<Page<DeployedResource>> {
                 let addons = addons_of(ctx, &self.0).await?;
                 let query = ResourceQuery::from(filter.unwrap_or_default());
-                let rows = addons
-                    .resources
-                    .iter()
-                    .filter(|r| query.matches(r))
-                    .map(|r| (r.sort_key(), r.clone()))
-                    .collect();
                 let args = PageArgs::new(after, before, first, last);
-                paginate(rows, "resources", &args, ctx.data::<LimitsConfig>()?, DeployedResource).gql()
+                page_rows(ctx, &addons.resources, |r| query.matches(r), |r| r.sort_key(), "resources", &args, DeployedResource)
             }
             /// Per profile and feature, how deployment stands.
             #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
@@ -290,18 +278,30 @@ macro_rules! cluster_object {
             ) -> async_graphql::Result<Page<ProfileFeatureStatus>> {
                 let addons = addons_of(ctx, &self.0).await?;
                 let query = StatusQuery::from(filter.unwrap_or_default());
-                let rows = addons
-                    .statuses
-                    .iter()
-                    .filter(|r| query.matches(r))
-                    .map(|r| (r.sort_key(), r.clone()))
-                    .collect();
                 let args = PageArgs::new(after, before, first, last);
-                paginate(rows, "statuses", &args, ctx.data::<LimitsConfig>()?, ProfileFeatureStatus).gql()
+                page_rows(ctx, &addons.statuses, |r| query.matches(r), |r| r.sort_key(), "statuses", &args, ProfileFeatureStatus)
             }
             $($extra)*
         }
     };
+}
+
+/// One page of a cluster's rows that pass `keep`, in `key` order.
+fn page_rows<R: Clone, N: async_graphql::OutputType>(
+    ctx: &Context<'_>,
+    rows: &[R],
+    keep: impl Fn(&R) -> bool,
+    key: impl Fn(&R) -> SortKey,
+    order: &str,
+    args: &PageArgs,
+    to_node: impl Fn(R) -> N,
+) -> async_graphql::Result<Page<N>> {
+    let rows = rows
+        .iter()
+        .filter(|r| keep(r))
+        .map(|r| (key(r), r.clone()))
+        .collect();
+    paginate(rows, order, args, ctx.data::<LimitsConfig>()?, to_node).gql()
 }
 
 /// The cluster's add-ons through the request's batching loader.
