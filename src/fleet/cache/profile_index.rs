@@ -156,3 +156,97 @@ fn index_owned_summaries(
     }
     index
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fleet::cache::ObjectKey;
+    use serde_json::json;
+    use std::collections::BTreeMap;
+
+    fn summary(
+        namespace: &str,
+        name: &str,
+        owner: Option<(&str, &str)>,
+        cluster: &str,
+    ) -> Arc<ClusterSummary> {
+        let mut object = json!({
+            "apiVersion": "config.projectsveltos.io/v1beta1",
+            "kind": "ClusterSummary",
+            "metadata": { "name": name, "namespace": namespace },
+            "spec": { "clusterNamespace": namespace, "clusterName": cluster, "clusterType": "Sveltos" },
+        });
+        if let Some((kind, owner)) = owner {
+            object["metadata"]["ownerReferences"] = json!([{
+                "apiVersion": "config.projectsveltos.io/v1beta1", "kind": kind, "name": owner, "uid": "u",
+            }]);
+        }
+        Arc::new(serde_json::from_value(object).expect("summary"))
+    }
+
+    #[test]
+    fn summaries_are_owned_by_profile_and_a_profiles_namespace_is_the_summarys() {
+        let summaries: BTreeMap<ObjectKey, Arc<ClusterSummary>> = [
+            summary(
+                "team-a",
+                "p--web-sveltos-c1",
+                Some(("Profile", "web")),
+                "c1",
+            ),
+            summary(
+                "team-b",
+                "p--web-sveltos-c2",
+                Some(("Profile", "web")),
+                "c2",
+            ),
+            summary(
+                "team-a",
+                "web-sveltos-c1",
+                Some(("ClusterProfile", "web")),
+                "c1",
+            ),
+            summary("team-a", "orphan", None, "c1"),
+        ]
+        .into_iter()
+        .map(|s| {
+            (
+                ObjectKey::new(
+                    s.metadata.namespace.clone().unwrap_or_default(),
+                    s.metadata.name.clone().unwrap_or_default(),
+                ),
+                s,
+            )
+        })
+        .collect();
+        let stores = Stores {
+            cluster_summaries: Arc::new(summaries),
+            ..Stores::default()
+        };
+        let index = ProfileIndex::build(&stores);
+        let names = |id: &ProfileId| -> Vec<String> {
+            let mut names: Vec<String> = index
+                .summaries_of(id)
+                .into_iter()
+                .flat_map(|m| m.values())
+                .filter_map(|s| s.metadata.name.clone())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(
+            names(&ProfileId::profile("team-a", "web")),
+            ["p--web-sveltos-c1"]
+        );
+        assert_eq!(
+            names(&ProfileId::profile("team-b", "web")),
+            ["p--web-sveltos-c2"]
+        );
+        assert_eq!(
+            names(&ProfileId::cluster_profile("web")),
+            ["web-sveltos-c1"]
+        );
+        // Summaries without a profile owner belong to nobody; no profile objects exist here.
+        assert_eq!(index.summaries.values().map(HashMap::len).sum::<usize>(), 3);
+        assert!(index.profiles.is_empty());
+    }
+}
