@@ -352,6 +352,20 @@ subjects:
     let forged = ask("ops-token", "{ node(id: \"bm9wZQ\") { id } }".into()).await;
     assert_eq!(error_codes(&forged), vec!["BAD_USER_INPUT"]);
 
+    let profiles = ask(
+        "ops-token",
+        "{ profiles(first: 1) { edges { node { id name } } } }".into(),
+    )
+    .await;
+    let profile = &profiles["data"]["profiles"]["edges"][0]["node"];
+    let profile_id = profile["id"].as_str().unwrap();
+    let found = ask(
+        "ops-token",
+        format!("{{ node(id: \"{profile_id}\") {{ id ... on Profile {{ name }} }} }}"),
+    )
+    .await;
+    assert_eq!(found["data"]["node"]["name"], profile["name"], "{found}");
+
     let both = ask(
         "ops-token",
         format!("{{ nodes(ids: [\"{id}\", \"{id}\"]) {{ id }} }}"),

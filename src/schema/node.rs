@@ -6,6 +6,7 @@ use async_graphql::{Context, ID, Interface, Object};
 
 use super::cluster::{CapiCluster, SveltosCluster, request_snapshot};
 use super::node_id::NodeId;
+use super::profile::{ClusterProfileNode, NamespacedProfileNode, ProfileNode, profile_by_node_id};
 use crate::auth::Principal;
 use crate::auth::sar::{SarLoader, visible};
 use crate::error::{Error, ResultExt};
@@ -21,6 +22,8 @@ const MAX_IDS: usize = 100;
 pub enum Node {
     CapiCluster(CapiCluster),
     SveltosCluster(SveltosCluster),
+    ClusterProfile(ClusterProfileNode),
+    NamespacedProfile(NamespacedProfileNode),
 }
 
 #[derive(Default)]
@@ -56,6 +59,12 @@ impl NodeQuery {
 
 async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Node>> {
     let decoded = NodeId::decode(id).gql()?;
+    if let Some(profile) = profile_by_node_id(ctx, &decoded).await {
+        return Ok(profile?.map(|p| match p {
+            ProfileNode::ClusterProfile(p) => Node::ClusterProfile(p),
+            ProfileNode::Namespaced(p) => Node::NamespacedProfile(p),
+        }));
+    }
     let principal = ctx.data::<Principal>()?;
     let reviews = ctx
         .data_opt::<Arc<async_graphql::dataloader::DataLoader<SarLoader>>>()

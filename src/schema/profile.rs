@@ -91,7 +91,7 @@ macro_rules! profile_object {
         #[Object(name = $graphql)]
         impl $name {
             /// Opaque global id.
-            async fn id(&self) -> ID {
+            pub async fn id(&self) -> ID {
                 let id = &self.0.id;
                 let parts = id.namespace.iter().chain([&id.name]).map(String::as_str);
                 NodeId::new($graphql, parts).encode()
