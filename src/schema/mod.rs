@@ -7,6 +7,7 @@ pub mod node;
 pub mod node_id;
 pub mod pagination;
 pub mod profile;
+pub mod stats;
 mod version;
 mod viewer;
 
@@ -30,6 +31,7 @@ pub struct Query(
     cluster::ClusterQueryRoot,
     profile::ProfileQueryRoot,
     node::NodeQuery,
+    stats::StatsQuery,
 );
 
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
