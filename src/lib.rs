@@ -8,6 +8,7 @@ pub mod build_info;
 pub mod cli;
 pub mod cluster_client;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod fleet;
 pub mod http;

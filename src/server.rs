@@ -264,7 +264,8 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener> {
         .map_err(|e| Error::Unavailable(format!("cannot listen on {addr}: {e}")))
 }
 
-async fn wait_for_signal() {
+/// Resolves on SIGINT or SIGTERM.
+pub async fn wait_for_signal() {
     let ctrl_c = async {
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::error!(error = %e, "cannot listen for SIGINT");
