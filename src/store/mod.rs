@@ -1,6 +1,7 @@
 //! The SeaORM store: SQLite embedded by default, PostgreSQL in production, same migrations.
 
 pub mod audit;
+pub mod tenancy;
 
 use std::time::Duration;
 
