@@ -19,4 +19,5 @@ pub mod server;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod tenancy;
 pub mod ttl_cache;

@@ -1,6 +1,8 @@
 //! The SeaORM store: SQLite embedded by default, PostgreSQL in production, same migrations.
 
+pub mod apps;
 pub mod audit;
+pub mod usage;
 
 use std::time::Duration;
 

@@ -1,0 +1,3 @@
+//! The tenancy side of the graph (KubeNova): registered clusters, tenants, projects, apps.
+
+pub mod apps;
