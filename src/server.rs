@@ -48,7 +48,13 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState> {
         management.clone(),
         Duration::from_secs(config.auth.auth_cache_ttl_secs),
     );
+    let tenancy = crate::tenancy::Tenancy::from_config(
+        &config.tenancy,
+        store.clone(),
+        auth.jwt_keys().cloned(),
+    )?;
     let schema = schema::build(SchemaDeps {
+        tenancy,
         store: store.clone(),
         fleet: fleet.clone(),
         metrics: metrics.clone(),

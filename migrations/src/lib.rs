@@ -4,6 +4,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_audit_log;
+mod m20261123_000002_tenancy;
 mod m20261123_000003_apps;
 
 pub struct Migrator;
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20261123_000001_audit_log::Migration),
+            Box::new(m20261123_000002_tenancy::Migration),
             Box::new(m20261123_000003_apps::Migration),
         ]
     }

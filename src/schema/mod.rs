@@ -8,12 +8,13 @@ pub mod node_id;
 pub mod pagination;
 pub mod profile;
 pub mod stats;
+pub mod tenancy;
 mod version;
 mod viewer;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 pub use extensions::RequestMetrics;
 pub use version::Features;
@@ -32,9 +33,17 @@ pub struct Query(
     profile::ProfileQueryRoot,
     node::NodeQuery,
     stats::StatsQuery,
+    tenancy::cluster::RegisteredClusterQuery,
 );
 
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+/// The root mutation, merged from each side's parts.
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    tenancy::cluster::RegisteredClusterMutation,
+    tenancy::token::TokenMutation,
+);
+
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// What resolvers read from the schema's data.
 pub struct SchemaDeps {
@@ -43,11 +52,12 @@ pub struct SchemaDeps {
     pub metrics: Arc<Metrics>,
     pub limits: LimitsConfig,
     pub features: Features,
+    pub tenancy: crate::tenancy::Tenancy,
 }
 
 /// Builds the executable schema with its limits and extensions.
 pub fn build(deps: SchemaDeps) -> AppSchema {
-    let mut builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(deps.limits.max_query_depth)
         .limit_complexity(deps.limits.max_query_complexity)
         // Metrics first: it wraps the others and so sees the final error codes.
@@ -63,12 +73,13 @@ pub fn build(deps: SchemaDeps) -> AppSchema {
         .data(deps.fleet)
         .data(deps.limits)
         .data(deps.features)
+        .data(deps.tenancy)
         .finish()
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .finish()
         .sdl()
 }

@@ -2,6 +2,7 @@
 
 pub mod apps;
 pub mod audit;
+pub mod tenancy;
 pub mod usage;
 
 use std::time::Duration;
