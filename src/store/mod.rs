@@ -1,7 +1,9 @@
 //! The SeaORM store: SQLite embedded by default, PostgreSQL in production, same migrations.
 
+pub mod apps;
 pub mod audit;
 pub mod tenancy;
+pub mod usage;
 
 use std::time::Duration;
 

@@ -6,7 +6,9 @@
 //! failure either undoes what was written or leaves a state a retry converges from.
 
 pub mod access;
+pub mod apps;
 pub mod audit;
+pub mod catalog;
 pub mod cleanup;
 pub mod cluster_pool;
 pub mod clusters;
@@ -15,6 +17,7 @@ pub mod errors;
 pub mod kube_ops;
 pub mod kubeconfig;
 pub mod tokens;
+pub mod usage;
 pub mod validate;
 
 use std::sync::Arc;
