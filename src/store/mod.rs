@@ -1,6 +1,7 @@
 //! The SeaORM store: SQLite embedded by default, PostgreSQL in production, same migrations.
 
 pub mod audit;
+pub mod changes;
 
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ use crate::error::{Error, Result};
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    changes: changes::ChangeBus,
 }
 
 impl Store {
@@ -54,7 +56,8 @@ impl Store {
             db.execute_unprepared("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;")
                 .await?;
         }
-        Ok(Self { db })
+        let changes = changes::ChangeBus::new(db.clone());
+        Ok(Self { db, changes })
     }
 
     /// Applies pending migrations.
@@ -93,6 +96,11 @@ impl Store {
 
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// Where committed writes are announced to subscribers on every replica.
+    pub fn changes(&self) -> &changes::ChangeBus {
+        &self.changes
     }
 }
 
