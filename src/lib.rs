@@ -11,6 +11,7 @@ pub mod config;
 pub mod error;
 pub mod fleet;
 pub mod http;
+pub mod live;
 pub mod loaders;
 pub mod metrics;
 pub mod readiness;

@@ -8,12 +8,13 @@ pub mod node_id;
 pub mod pagination;
 pub mod profile;
 pub mod stats;
+pub mod subscription;
 mod version;
 mod viewer;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{EmptyMutation, MergedObject, Schema};
 
 pub use extensions::RequestMetrics;
 pub use version::Features;
@@ -34,7 +35,9 @@ pub struct Query(
     stats::StatsQuery,
 );
 
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub use subscription::Subscription;
+
+pub type AppSchema = Schema<Query, EmptyMutation, Subscription>;
 
 /// What resolvers read from the schema's data.
 pub struct SchemaDeps {
@@ -47,7 +50,7 @@ pub struct SchemaDeps {
 
 /// Builds the executable schema with its limits and extensions.
 pub fn build(deps: SchemaDeps) -> AppSchema {
-    let mut builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    let mut builder = Schema::build(Query::default(), EmptyMutation, Subscription::default())
         .limit_depth(deps.limits.max_query_depth)
         .limit_complexity(deps.limits.max_query_complexity)
         // Metrics first: it wraps the others and so sees the final error codes.
@@ -68,7 +71,7 @@ pub fn build(deps: SchemaDeps) -> AppSchema {
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    Schema::build(Query::default(), EmptyMutation, Subscription::default())
         .finish()
         .sdl()
 }
