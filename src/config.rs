@@ -262,6 +262,43 @@ impl Default for JwtConfig {
     }
 }
 
+/// The tenancy side: registered clusters' secrets and how their API servers are called.
+#[derive(Clone, Debug, Args)]
+pub struct TenancyConfig {
+    /// Key sealing stored kubeconfigs (AES-256-GCM): 32 bytes, base64-encoded. Prefer
+    /// `--encryption-key-file`. Without a key, clusters cannot be registered.
+    #[arg(long, env = "FLEETGRAPH_ENCRYPTION_KEY", hide_env_values = true)]
+    pub encryption_key: Option<String>,
+
+    /// File holding the sealing key (base64 of 32 bytes, or the 32 raw bytes).
+    #[arg(long, env = "FLEETGRAPH_ENCRYPTION_KEY_FILE")]
+    pub encryption_key_file: Option<PathBuf>,
+
+    /// Files of earlier sealing keys (comma-separated), still accepted for reading during a
+    /// key rotation; new values are always sealed with the current key.
+    #[arg(
+        long,
+        env = "FLEETGRAPH_ENCRYPTION_PREVIOUS_KEY_FILES",
+        value_delimiter = ','
+    )]
+    pub encryption_previous_key_files: Vec<PathBuf>,
+
+    /// Seconds a call to a registered cluster's API server may take.
+    #[arg(long, env = "FLEETGRAPH_CLUSTER_TIMEOUT_SECS", default_value_t = 10)]
+    pub cluster_timeout_secs: u64,
+}
+
+impl Default for TenancyConfig {
+    fn default() -> Self {
+        Self {
+            encryption_key: None,
+            encryption_key_file: None,
+            encryption_previous_key_files: Vec::new(),
+            cluster_timeout_secs: 10,
+        }
+    }
+}
+
 /// Everything `fleetgraph serve` needs.
 #[derive(Clone, Debug, Args)]
 pub struct ServeConfig {
@@ -284,6 +321,9 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub auth: AuthConfig,
+
+    #[command(flatten)]
+    pub tenancy: TenancyConfig,
 }
 
 impl ServeConfig {
@@ -300,6 +340,7 @@ impl ServeConfig {
             kube: KubeConfig::default(),
             limits: LimitsConfig::default(),
             auth: AuthConfig::default(),
+            tenancy: TenancyConfig::default(),
         }
     }
 }

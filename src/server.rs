@@ -50,7 +50,13 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState> {
         Duration::from_secs(config.auth.auth_cache_ttl_secs),
     );
     let live = Live::start(&fleet, metrics.live.clone());
+    let tenancy = crate::tenancy::Tenancy::from_config(
+        &config.tenancy,
+        store.clone(),
+        auth.jwt_keys().cloned(),
+    )?;
     let schema = schema::build(SchemaDeps {
+        tenancy,
         store: store.clone(),
         fleet: fleet.clone(),
         metrics: metrics.clone(),
@@ -270,7 +276,8 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener> {
         .map_err(|e| Error::Unavailable(format!("cannot listen on {addr}: {e}")))
 }
 
-async fn wait_for_signal() {
+/// Resolves on SIGINT or SIGTERM.
+pub async fn wait_for_signal() {
     let ctrl_c = async {
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::error!(error = %e, "cannot listen for SIGINT");

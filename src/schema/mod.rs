@@ -9,12 +9,13 @@ pub mod pagination;
 pub mod profile;
 pub mod stats;
 pub mod subscription;
+pub mod tenancy;
 mod version;
 mod viewer;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptyMutation, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 pub use extensions::RequestMetrics;
 pub use version::Features;
@@ -33,11 +34,19 @@ pub struct Query(
     profile::ProfileQueryRoot,
     node::NodeQuery,
     stats::StatsQuery,
+    tenancy::cluster::RegisteredClusterQuery,
+);
+
+/// The root mutation, merged from each side's parts.
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    tenancy::cluster::RegisteredClusterMutation,
+    tenancy::token::TokenMutation,
 );
 
 pub use subscription::Subscription;
 
-pub type AppSchema = Schema<Query, EmptyMutation, Subscription>;
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// What resolvers read from the schema's data.
 pub struct SchemaDeps {
@@ -46,16 +55,21 @@ pub struct SchemaDeps {
     pub metrics: Arc<Metrics>,
     pub limits: LimitsConfig,
     pub features: Features,
+    pub tenancy: crate::tenancy::Tenancy,
 }
 
 /// Builds the executable schema with its limits and extensions.
 pub fn build(deps: SchemaDeps) -> AppSchema {
-    let mut builder = Schema::build(Query::default(), EmptyMutation, Subscription::default())
-        .limit_depth(deps.limits.max_query_depth)
-        .limit_complexity(deps.limits.max_query_complexity)
-        // Metrics first: it wraps the others and so sees the final error codes.
-        .extension(RequestMetrics::new(deps.metrics.clone()))
-        .extension(extensions::ErrorCodes);
+    let mut builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .limit_depth(deps.limits.max_query_depth)
+    .limit_complexity(deps.limits.max_query_complexity)
+    // Metrics first: it wraps the others and so sees the final error codes.
+    .extension(RequestMetrics::new(deps.metrics.clone()))
+    .extension(extensions::ErrorCodes);
     if !deps.limits.introspection {
         builder = builder
             .disable_introspection()
@@ -66,12 +80,17 @@ pub fn build(deps: SchemaDeps) -> AppSchema {
         .data(deps.fleet)
         .data(deps.limits)
         .data(deps.features)
+        .data(deps.tenancy)
         .finish()
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), EmptyMutation, Subscription::default())
-        .finish()
-        .sdl()
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .finish()
+    .sdl()
 }

@@ -24,6 +24,7 @@ pub enum Node {
     SveltosCluster(SveltosCluster),
     ClusterProfile(ClusterProfileNode),
     NamespacedProfile(NamespacedProfileNode),
+    RegisteredCluster(super::tenancy::cluster::RegisteredCluster),
 }
 
 #[derive(Default)]
@@ -64,6 +65,9 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Nod
             ProfileNode::ClusterProfile(p) => Node::ClusterProfile(p),
             ProfileNode::Namespaced(p) => Node::NamespacedProfile(p),
         }));
+    }
+    if let Some(node) = super::tenancy::node_by_id(ctx, &decoded).await? {
+        return Ok(node);
     }
     let principal = ctx.data::<Principal>()?;
     let reviews = ctx

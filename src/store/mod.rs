@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod changes;
+pub mod tenancy;
 
 use std::time::Duration;
 

@@ -6,6 +6,7 @@ pub mod db;
 pub mod fleet;
 pub mod server;
 pub mod sim;
+pub mod tenancy;
 pub mod ws;
 
 pub use db::TestDb;
