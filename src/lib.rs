@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod fleet;
 pub mod http;
+pub mod live;
 pub mod loaders;
 pub mod metrics;
 pub mod readiness;

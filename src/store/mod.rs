@@ -2,6 +2,7 @@
 
 pub mod apps;
 pub mod audit;
+pub mod changes;
 pub mod tenancy;
 pub mod usage;
 
@@ -17,6 +18,7 @@ use crate::error::{Error, Result};
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    changes: changes::ChangeBus,
 }
 
 impl Store {
@@ -57,7 +59,8 @@ impl Store {
             db.execute_unprepared("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;")
                 .await?;
         }
-        Ok(Self { db })
+        let changes = changes::ChangeBus::new(db.clone());
+        Ok(Self { db, changes })
     }
 
     /// Applies pending migrations.
@@ -96,6 +99,11 @@ impl Store {
 
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// Where committed writes are announced to subscribers on every replica.
+    pub fn changes(&self) -> &changes::ChangeBus {
+        &self.changes
     }
 }
 
