@@ -12,6 +12,7 @@ pub mod error;
 pub mod fleet;
 pub mod http;
 pub mod loaders;
+pub mod mcp;
 pub mod metrics;
 pub mod readiness;
 pub mod schema;

@@ -1,7 +1,10 @@
 //! The GraphQL schema, assembled from one module per node type.
 
 pub mod addons;
+pub mod classifier;
 pub mod cluster;
+pub mod diagnostics;
+pub mod event_trigger;
 mod extensions;
 pub mod node;
 pub mod node_id;
@@ -10,6 +13,7 @@ pub mod profile;
 pub mod stats;
 mod version;
 mod viewer;
+pub mod visibility;
 
 use std::sync::Arc;
 
@@ -32,6 +36,9 @@ pub struct Query(
     profile::ProfileQueryRoot,
     node::NodeQuery,
     stats::StatsQuery,
+    event_trigger::EventTriggerQueryRoot,
+    classifier::ClassifierQueryRoot,
+    diagnostics::DiagnosticsQuery,
 );
 
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
@@ -43,6 +50,8 @@ pub struct SchemaDeps {
     pub metrics: Arc<Metrics>,
     pub limits: LimitsConfig,
     pub features: Features,
+    /// The Sveltos MCP server behind the diagnostics fields.
+    pub mcp: crate::mcp::McpDiagnostics,
 }
 
 /// Builds the executable schema with its limits and extensions.
@@ -63,6 +72,7 @@ pub fn build(deps: SchemaDeps) -> AppSchema {
         .data(deps.fleet)
         .data(deps.limits)
         .data(deps.features)
+        .data(deps.mcp)
         .finish()
 }
 
