@@ -134,6 +134,19 @@ pub struct KubeConfig {
     /// Context to use from the kubeconfig; unset: its current context.
     #[arg(long = "kube-context", env = "FLEETGRAPH_KUBE_CONTEXT")]
     pub kube_context: Option<String>,
+
+    /// URL of the Sveltos MCP server (streamable HTTP), e.g.
+    /// `http://mcp-server.projectsveltos.svc.cluster.local`; unset: diagnostics are UNAVAILABLE.
+    #[arg(long = "sveltos-mcp-url", env = "FLEETGRAPH_SVELTOS_MCP_URL")]
+    pub sveltos_mcp_url: Option<String>,
+
+    /// Seconds one MCP diagnostic may take (connect, initialize, call).
+    #[arg(
+        long = "sveltos-mcp-timeout-secs",
+        env = "FLEETGRAPH_SVELTOS_MCP_TIMEOUT_SECS",
+        default_value_t = 30
+    )]
+    pub sveltos_mcp_timeout_secs: u64,
 }
 
 /// Signing algorithm of fleetgraph JWTs.

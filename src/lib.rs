@@ -14,6 +14,7 @@ pub mod fleet;
 pub mod http;
 pub mod live;
 pub mod loaders;
+pub mod mcp;
 pub mod metrics;
 pub mod readiness;
 pub mod schema;

@@ -62,6 +62,10 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState> {
         metrics: metrics.clone(),
         limits: config.limits.clone(),
         features,
+        mcp: crate::mcp::McpDiagnostics::new(
+            config.kube.sveltos_mcp_url.clone(),
+            Duration::from_secs(config.kube.sveltos_mcp_timeout_secs),
+        ),
     });
     Ok(AppState {
         schema,

@@ -2,6 +2,7 @@
 //! snapshot per request (so every field of a response reads the same state) and the reviews.
 
 pub mod cluster_addons;
+pub mod matching_profiles;
 
 use std::sync::Arc;
 
@@ -24,9 +25,15 @@ pub fn attach(batch: BatchRequest, state: &AppState, principal: Principal) -> Ba
         tokio::spawn,
         HashMapCache::default(),
     ));
+    let matching = Arc::new(DataLoader::with_cache(
+        matching_profiles::MatchingProfiles::new(snapshot.clone(), state.metrics.clone()),
+        tokio::spawn,
+        HashMapCache::default(),
+    ));
     batch
         .data(principal)
         .data(snapshot)
         .data(reviews)
         .data(addons)
+        .data(matching)
 }

@@ -1,10 +1,14 @@
 //! What Sveltos deployed on a cluster: helm releases, resources, and profile feature statuses.
 
-use async_graphql::{Enum, InputObject, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
-use crate::fleet::kinds::{FeatureStatus as FeatureStatusValue, ProfileKind as KindValue};
+use super::cluster::request_snapshot;
+use super::profile::{ProfileNode, resolve_visible};
+use crate::fleet::kinds::{
+    FeatureStatus as FeatureStatusValue, ProfileId, ProfileKind as KindValue,
+};
 use crate::fleet::query::addons::{
     DeployedResourceRow, FeatureStatusRow, HelmReleaseQuery, HelmReleaseRow, ProfileRef,
     ResourceQuery, StatusQuery,
@@ -41,11 +45,28 @@ impl From<ProfileKind> for KindValue {
 
 /// Which profile something belongs to.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct ProfileReference {
     pub kind: ProfileKind,
     /// Null for a ClusterProfile.
     pub namespace: Option<String>,
     pub name: String,
+}
+
+#[ComplexObject]
+impl ProfileReference {
+    /// The profile itself; null when it no longer exists or the caller may not see it.
+    async fn node(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ProfileNode>> {
+        let id = match (self.kind, &self.namespace) {
+            (ProfileKind::ClusterProfile, _) => ProfileId::cluster_profile(&self.name),
+            (ProfileKind::Profile, namespace) => {
+                ProfileId::profile(namespace.as_deref().unwrap_or_default(), &self.name)
+            }
+        };
+        let snapshot = request_snapshot(ctx)?;
+        let found = snapshot.profile_index().get(&id).cloned();
+        Ok(resolve_visible(ctx, found.into_iter()).await?.pop())
+    }
 }
 
 impl From<&ProfileRef> for ProfileReference {

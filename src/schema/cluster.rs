@@ -9,8 +9,10 @@ use super::addons::{
     DeployedResource, DeployedResourceFilter, HelmRelease, HelmReleaseFilter, ProfileFeatureStatus,
     ProfileStatusFilter,
 };
+use super::diagnostics::ClusterDiagnostics;
 use super::node_id::NodeId;
 use super::pagination::{Page, PageArgs, SortKey, paginate};
+use super::profile::ProfileNode;
 use crate::auth::Principal;
 use crate::auth::sar::{SarLoader, visible};
 use crate::config::LimitsConfig;
@@ -23,6 +25,7 @@ use crate::fleet::query::addons::{
 use crate::fleet::query::clusters::{ClusterOrder, ClusterQuery, select};
 use crate::fleet::query::labels::Selector;
 use crate::loaders::cluster_addons::AddonsLoader;
+use crate::loaders::matching_profiles::MatchingProfilesLoader;
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClusterKind {
@@ -112,6 +115,10 @@ pub struct ClusterOrderBy {
 }
 
 /// Fields every managed cluster has.
+#[path = "cluster_links.rs"]
+mod links;
+pub use links::{DryRunHelmChange, DryRunReport, DryRunResourceChange, ProfileKeyInput};
+
 // The interface lists one `field(...)` per field; clippy reads repeated `ty = "String"` as
 // duplicated attributes.
 #[allow(clippy::duplicated_attributes)]
@@ -161,6 +168,26 @@ pub struct ClusterOrderBy {
         arg(name = "after", ty = "Option<String>"),
         arg(name = "last", ty = "Option<i32>"),
         arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "matching_profiles",
+        ty = "Page<ProfileNode>",
+        desc = "Profiles matching the cluster, in kind, namespace, name order.",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>"),
+        arg(name = "last", ty = "Option<i32>"),
+        arg(name = "before", ty = "Option<String>")
+    ),
+    field(
+        name = "diagnostics",
+        ty = "Option<ClusterDiagnostics>",
+        desc = "Deployment, event and classifier diagnostics from the Sveltos MCP server; null when a diagnostic asked for fails (its error says why)."
+    ),
+    field(
+        name = "dry_run",
+        ty = "DryRunReport",
+        desc = "What a DryRun profile would change on the cluster.",
+        arg(name = "profile", ty = "ProfileKeyInput")
     )
 )]
 pub enum Cluster {
@@ -283,6 +310,35 @@ macro_rules! cluster_object {
                 let args = PageArgs::new(after, before, first, last);
                 page_rows(ctx, &addons.statuses, |r| query.matches(r), |r| r.sort_key(), "statuses", &args, ProfileFeatureStatus)
             }
+            /// Profiles matching the cluster (by `clusterSelector`, `clusterRefs`, or as
+            /// addon-controller reports it, which covers `setRefs`), plus those still owning a
+            /// ClusterSummary for it; only profiles the caller may see; in kind, namespace,
+            /// name order.
+            #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
+            async fn matching_profiles(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+            ) -> async_graphql::Result<Page<ProfileNode>> {
+                links::matching_profiles(ctx, &self.0, PageArgs::new(after, before, first, last)).await
+            }
+            /// What a DryRun profile would change on the cluster, from its ClusterReport.
+            async fn dry_run(
+                &self,
+                ctx: &Context<'_>,
+                profile: ProfileKeyInput,
+            ) -> async_graphql::Result<DryRunReport> {
+                links::dry_run(ctx, &self.0, profile).await
+            }
+            /// Deployment, event and classifier diagnostics from the Sveltos MCP server
+            /// (UNAVAILABLE when none is configured or it is down); null when a diagnostic
+            /// asked for fails, so the rest of the cluster still answers.
+            async fn diagnostics(&self) -> Option<ClusterDiagnostics> {
+                Some(ClusterDiagnostics(self.0.reference.clone()))
+            }
             $($extra)*
         }
     };
@@ -328,24 +384,31 @@ async fn addons_of(
 /// cost does not depend on how the per-cluster fields are scheduled.
 async fn prefetch_addons(ctx: &Context<'_>, page: &Page<Cluster>) -> async_graphql::Result<()> {
     let node = ctx.look_ahead().field("edges").field("node");
+    let keys = || {
+        page.edges.iter().map(|e| match &e.node {
+            Cluster::Capi(c) => c.0.reference.clone(),
+            Cluster::Sveltos(c) => c.0.reference.clone(),
+        })
+    };
     let wanted = ["helmReleases", "deployedResources", "profileStatuses"]
         .iter()
         .any(|f| node.field(f).exists());
-    if !wanted {
-        return Ok(());
+    if wanted && let Some(loader) = ctx.data_opt::<Arc<AddonsLoader>>() {
+        loader
+            .load_many(keys())
+            .await
+            .map_err(|e| crate::error::Error::Internal(e.to_string()))
+            .gql()?;
     }
-    let Some(loader) = ctx.data_opt::<Arc<AddonsLoader>>() else {
-        return Ok(());
-    };
-    let keys = page.edges.iter().map(|e| match &e.node {
-        Cluster::Capi(c) => c.0.reference.clone(),
-        Cluster::Sveltos(c) => c.0.reference.clone(),
-    });
-    loader
-        .load_many(keys)
-        .await
-        .map_err(|e| crate::error::Error::Internal(e.to_string()))
-        .gql()?;
+    if node.field("matchingProfiles").exists()
+        && let Some(loader) = ctx.data_opt::<Arc<MatchingProfilesLoader>>()
+    {
+        loader
+            .load_many(keys())
+            .await
+            .map_err(|e| crate::error::Error::Internal(e.to_string()))
+            .gql()?;
+    }
     Ok(())
 }
 

@@ -1,7 +1,10 @@
 //! The GraphQL schema, assembled from one module per node type.
 
 pub mod addons;
+pub mod classifier;
 pub mod cluster;
+pub mod diagnostics;
+pub mod event_trigger;
 mod extensions;
 pub mod node;
 pub mod node_id;
@@ -12,6 +15,7 @@ pub mod subscription;
 pub mod tenancy;
 mod version;
 mod viewer;
+pub mod visibility;
 
 use std::sync::Arc;
 
@@ -35,6 +39,9 @@ pub struct Query(
     node::NodeQuery,
     stats::StatsQuery,
     tenancy::cluster::RegisteredClusterQuery,
+    event_trigger::EventTriggerQueryRoot,
+    classifier::ClassifierQueryRoot,
+    diagnostics::DiagnosticsQuery,
 );
 
 /// The root mutation, merged from each side's parts.
@@ -56,6 +63,8 @@ pub struct SchemaDeps {
     pub limits: LimitsConfig,
     pub features: Features,
     pub tenancy: crate::tenancy::Tenancy,
+    /// The Sveltos MCP server behind the diagnostics fields.
+    pub mcp: crate::mcp::McpDiagnostics,
 }
 
 /// Builds the executable schema with its limits and extensions.
@@ -81,6 +90,7 @@ pub fn build(deps: SchemaDeps) -> AppSchema {
         .data(deps.limits)
         .data(deps.features)
         .data(deps.tenancy)
+        .data(deps.mcp)
         .finish()
 }
 

@@ -4,7 +4,11 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, Interface, Object};
 
+use super::classifier::{
+    AnyClassifier, ClassifierNode, ManagementClusterClassifierNode, classifier_by_name,
+};
 use super::cluster::{CapiCluster, SveltosCluster, request_snapshot};
+use super::event_trigger::{EventTriggerNode, event_trigger_by_name};
 use super::node_id::NodeId;
 use super::profile::{ClusterProfileNode, NamespacedProfileNode, ProfileNode, profile_by_node_id};
 use crate::auth::Principal;
@@ -12,6 +16,7 @@ use crate::auth::sar::{SarLoader, visible};
 use crate::error::{Error, ResultExt};
 use crate::fleet::cache::{ClusterRef, FleetKind, ObjectKey};
 use crate::fleet::kinds::ClusterType;
+use crate::fleet::query::classifiers::ClassifierKind;
 
 /// Most ids one `nodes` call resolves.
 const MAX_IDS: usize = 100;
@@ -25,6 +30,9 @@ pub enum Node {
     ClusterProfile(ClusterProfileNode),
     NamespacedProfile(NamespacedProfileNode),
     RegisteredCluster(super::tenancy::cluster::RegisteredCluster),
+    EventTrigger(EventTriggerNode),
+    Classifier(ClassifierNode),
+    ManagementClusterClassifier(ManagementClusterClassifierNode),
 }
 
 #[derive(Default)]
@@ -97,6 +105,22 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Nod
             Ok(Some(match cluster_type {
                 ClusterType::Capi => Node::CapiCluster(CapiCluster(cluster.clone())),
                 ClusterType::Sveltos => Node::SveltosCluster(SveltosCluster(cluster.clone())),
+            }))
+        }
+        ("EventTrigger", [name]) => Ok(event_trigger_by_name(ctx, name)
+            .await?
+            .map(Node::EventTrigger)),
+        (kind @ ("Classifier" | "ManagementClusterClassifier"), [name]) => {
+            let kind = if kind == "Classifier" {
+                ClassifierKind::Classifier
+            } else {
+                ClassifierKind::ManagementClusterClassifier
+            };
+            Ok(classifier_by_name(ctx, kind, name).await?.map(|c| match c {
+                AnyClassifier::Classifier(c) => Node::Classifier(c),
+                AnyClassifier::ManagementClusterClassifier(c) => {
+                    Node::ManagementClusterClassifier(c)
+                }
             }))
         }
         _ => Err(Error::bad_field(

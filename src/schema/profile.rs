@@ -222,7 +222,7 @@ pub async fn profile_by_node_id(
 }
 
 /// Keeps the profiles the caller may see, in the order given.
-async fn resolve_visible(
+pub(crate) async fn resolve_visible(
     ctx: &Context<'_>,
     profiles: impl Iterator<Item = Arc<FleetProfile>>,
 ) -> async_graphql::Result<Vec<ProfileNode>> {
@@ -236,7 +236,7 @@ fn object_key(id: &ProfileId) -> ObjectKey {
 }
 
 /// Drops the items whose profile the caller may not see (reviews per kind, as `clusters`).
-async fn retain_visible<T>(
+pub(crate) async fn retain_visible<T>(
     ctx: &Context<'_>,
     items: &mut Vec<T>,
     profile: impl Fn(&T) -> &FleetProfile,

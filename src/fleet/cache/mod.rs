@@ -9,6 +9,7 @@ mod kind;
 mod mirror;
 mod presence;
 pub mod profile_index;
+pub mod report_index;
 mod snapshot;
 mod stores;
 

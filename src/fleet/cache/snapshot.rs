@@ -8,6 +8,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use super::kind::FleetKind;
 use super::profile_index::ProfileIndex;
+use super::report_index::ReportIndex;
 use super::stores::Stores;
 use crate::fleet::kinds::{
     CLUSTER_NAME_LABEL, CLUSTER_TYPE_LABEL, ClusterConfiguration, ClusterInfo, ClusterSummary,
@@ -42,6 +43,7 @@ pub struct FleetSnapshot {
     summaries_by_cluster: Arc<HashMap<ClusterRef, Vec<Arc<ClusterSummary>>>>,
     configurations_by_cluster: Arc<HashMap<ClusterRef, Vec<Arc<ClusterConfiguration>>>>,
     profile_index: Arc<ProfileIndex>,
+    report_index: Arc<ReportIndex>,
     /// Whether every kind has delivered its first complete list.
     pub synced: bool,
 }
@@ -74,6 +76,11 @@ impl FleetSnapshot {
         &self.profile_index
     }
 
+    /// Classifier reports by classifier.
+    pub fn report_index(&self) -> &ReportIndex {
+        &self.report_index
+    }
+
     /// Rebuilds the indexes that depend on the kinds in `dirty`, reusing the others.
     pub fn rebuild(&self, stores: Stores, dirty: &BTreeSet<FleetKind>, synced: bool) -> Self {
         let touches = |kinds: &[FleetKind]| kinds.iter().any(|k| dirty.contains(k));
@@ -95,6 +102,14 @@ impl FleetSnapshot {
             Arc::new(ProfileIndex::build(&stores))
         } else {
             self.profile_index.clone()
+        };
+        let report_index = if touches(&[
+            FleetKind::ClassifierReport,
+            FleetKind::ManagementClusterClassifierReport,
+        ]) {
+            Arc::new(ReportIndex::build(&stores))
+        } else {
+            self.report_index.clone()
         };
         let (clusters, cluster_positions) = if touches(&[
             FleetKind::CapiCluster,
@@ -118,6 +133,7 @@ impl FleetSnapshot {
             summaries_by_cluster,
             configurations_by_cluster,
             profile_index,
+            report_index,
             synced,
         }
     }
