@@ -1,6 +1,8 @@
 //! The GraphQL schema, assembled from one module per node type.
 
 pub mod addons;
+pub mod app;
+pub mod app_mutations;
 pub mod cluster;
 mod extensions;
 pub mod node;
@@ -34,6 +36,7 @@ pub struct Query(
     node::NodeQuery,
     stats::StatsQuery,
     tenancy::cluster::RegisteredClusterQuery,
+    app::AppQuery,
 );
 
 /// The root mutation, merged from each side's parts.
@@ -41,6 +44,7 @@ pub struct Query(
 pub struct Mutation(
     tenancy::cluster::RegisteredClusterMutation,
     tenancy::token::TokenMutation,
+    app_mutations::AppMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
