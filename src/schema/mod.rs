@@ -1,6 +1,8 @@
 //! The GraphQL schema, assembled from one module per node type.
 
 pub mod addons;
+pub mod app;
+pub mod app_mutations;
 pub mod classifier;
 pub mod cluster;
 pub mod diagnostics;
@@ -42,6 +44,7 @@ pub struct Query(
     event_trigger::EventTriggerQueryRoot,
     classifier::ClassifierQueryRoot,
     diagnostics::DiagnosticsQuery,
+    app::AppQuery,
 );
 
 /// The root mutation, merged from each side's parts.
@@ -49,6 +52,7 @@ pub struct Query(
 pub struct Mutation(
     tenancy::cluster::RegisteredClusterMutation,
     tenancy::token::TokenMutation,
+    app_mutations::AppMutation,
 );
 
 pub use subscription::Subscription;

@@ -12,6 +12,7 @@ pub mod cluster;
 pub mod diff;
 pub mod logs;
 pub mod materialize;
+pub mod scope;
 pub mod spec;
 pub mod vela;
 pub mod view;
