@@ -118,3 +118,48 @@ async fn documented_operations_run_green_against_the_demo_world() {
     world.shutdown().await;
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Every endpoint of the Sveltos UI backend's endpoint table (sveltos-ui-backend.md §1.1, in the
+/// shared specs beside the project) has a row in docs/endpoint-mapping.md.
+#[test]
+fn the_mapping_lists_every_sveltos_endpoint() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let spec = std::fs::read_to_string(root.join("../shared/spec/sveltos-ui-backend.md"))
+        .expect("the shared specs beside the project");
+    let mapping = std::fs::read_to_string(root.join("docs/endpoint-mapping.md")).expect("mapping");
+    let table = spec
+        .split("### 1.1 Endpoint table")
+        .nth(1)
+        .and_then(|rest| rest.split("\n### ").next())
+        .expect("endpoint table");
+    let mut endpoints = Vec::new();
+    for row in table.lines().filter(|l| l.starts_with("| ")) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        if cells.len() > 2 && cells[1].parse::<u32>().is_ok() {
+            let path = cells[2].trim_matches('`');
+            endpoints.push(path.to_string());
+        }
+    }
+    assert_eq!(endpoints.len(), 18, "{endpoints:?}");
+    let missing: Vec<&String> = endpoints
+        .iter()
+        .filter(|path| !mapping.contains(&format!("`GET {path}`")))
+        .collect();
+    assert!(missing.is_empty(), "not in the mapping: {missing:?}");
+}
+
+/// Every operation file linked from the mapping and the guide exists.
+#[test]
+fn linked_operation_files_exist() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    for doc in ["endpoint-mapping.md", "guide.md"] {
+        let text = std::fs::read_to_string(root.join(doc)).expect("doc");
+        for (i, _) in text.match_indices("(operations/") {
+            let link: String = text[i + 1..].chars().take_while(|c| *c != ')').collect();
+            assert!(
+                root.join(&link).exists(),
+                "{doc} links {link}, which is missing"
+            );
+        }
+    }
+}

@@ -28,11 +28,15 @@ pub fn print(demo: &RunningDemo) {
          More tokens: fleetgraph token issue --subject you --roles ops --jwt-secret-file {secret}\n\n\
          The management cluster is kubesim:\n  \
          kubectl --kubeconfig {kubeconfig} get sveltosclusters -A\n\n\
+         Registered workload cluster {workload:?} (Capsule and KubeVela APIs, kubesim at {wurl}):\n  \
+         query {{ registeredClusters {{ nodes {{ name capabilities {{ capsule kubeVela }} }} }} }}\n\n\
          Statuses change every few seconds (--pulse-secs); try a subscription once they exist.\n\
          Ctrl-C stops everything; nothing is left behind.\n",
         objects = demo.fleet_objects,
         url = demo.url(),
         secret = demo.tokens.secret_file.display(),
         kubeconfig = demo.management_kubeconfig.display(),
+        workload = super::WORKLOAD_CLUSTER_NAME,
+        wurl = demo.workload.url(),
     );
 }

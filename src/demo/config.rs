@@ -44,6 +44,11 @@ pub struct DemoConfig {
     #[arg(long, default_value = "127.0.0.1:0")]
     pub kube_listen: SocketAddr,
 
+    /// Address the embedded workload cluster (kubesim with the Capsule and KubeVela APIs)
+    /// listens on; port 0: any free port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub workload_kube_listen: SocketAddr,
+
     #[command(flatten)]
     pub limits: LimitsConfig,
 }
@@ -59,6 +64,7 @@ impl DemoConfig {
             auth: false,
             pulse_secs: 0,
             kube_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            workload_kube_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             limits: LimitsConfig::default(),
         }
     }

@@ -11,6 +11,7 @@ mod config;
 mod management;
 mod pulse;
 mod tokens;
+mod workload;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use config::{DemoConfig, fleet_spec};
 pub use tokens::DemoTokens;
+pub use workload::{CLUSTER_NAME as WORKLOAD_CLUSTER_NAME, workload_crds};
 
 use crate::config::{AuthConfig, KubeConfig, ServeConfig};
 use crate::error::{Error, Result};
@@ -38,6 +40,8 @@ pub struct RunningDemo {
     pub server: RunningServer,
     /// The embedded management cluster (shared with the pulse task).
     pub management: Arc<KubeSim>,
+    /// The registered workload cluster (Capsule and KubeVela APIs).
+    pub workload: KubeSim,
     pub tokens: DemoTokens,
     /// The management cluster's kubeconfig (admin), for `kubectl --kubeconfig`.
     pub management_kubeconfig: PathBuf,
@@ -66,6 +70,7 @@ impl RunningDemo {
         }
         self.server.shutdown().await;
         // The pulse has ended, so this is the last handle; dropping it would stop it too.
+        self.workload.shutdown().await;
         if let Ok(sim) = Arc::try_unwrap(self.management) {
             sim.shutdown().await;
         }
@@ -108,6 +113,7 @@ pub async fn start(config: &DemoConfig, progress: Progress<'_>) -> Result<Runnin
         jwt: tokens.jwt_config(),
         ..AuthConfig::default()
     };
+    serve.tenancy.encryption_key = Some(tokens::random_key());
     progress("starting the GraphQL server and syncing the fleet cache");
     let server = server::start(&serve).await?;
     if !server.state.fleet.wait_synced(SYNC_TIMEOUT).await {
@@ -118,6 +124,20 @@ pub async fn start(config: &DemoConfig, progress: Progress<'_>) -> Result<Runnin
         )));
     }
     progress("fleet cache synced");
+    let workload = match workload::start(
+        config.workload_kube_listen,
+        &serve.tenancy,
+        server.state.store.clone(),
+        progress,
+    )
+    .await
+    {
+        Ok(sim) => sim,
+        Err(e) => {
+            server.shutdown().await;
+            return Err(e);
+        }
+    };
 
     let stop = CancellationToken::new();
     let pulse = (config.pulse_secs > 0).then(|| {
@@ -132,6 +152,7 @@ pub async fn start(config: &DemoConfig, progress: Progress<'_>) -> Result<Runnin
     Ok(RunningDemo {
         server,
         management: management.sim,
+        workload,
         tokens,
         management_kubeconfig,
         fleet_objects: management.objects,

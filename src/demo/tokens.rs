@@ -41,6 +41,14 @@ pub fn random_hex(n: usize) -> String {
         .collect()
 }
 
+/// A random AES-256 key as the encryption settings take it: base64 of 32 bytes.
+pub fn random_key() -> String {
+    use base64::Engine;
+    let mut rng = rand::rng();
+    let bytes: Vec<u8> = (0..32).map(|_| rng.random::<u8>()).collect();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
 /// Writes a fresh secret into `dir` and signs the demo tokens with it.
 pub fn prepare(dir: &Path) -> Result<DemoTokens> {
     let secret_file = dir.join("jwt.secret");
