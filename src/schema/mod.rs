@@ -34,12 +34,16 @@ pub struct Query(
     node::NodeQuery,
     stats::StatsQuery,
     tenancy::cluster::RegisteredClusterQuery,
+    tenancy::tenant::TenantQuery,
+    tenancy::policy_set::PolicySetQuery,
 );
 
 /// The root mutation, merged from each side's parts.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     tenancy::cluster::RegisteredClusterMutation,
+    tenancy::tenant::TenantMutation,
+    tenancy::policy_set::PolicySetMutation,
     tenancy::token::TokenMutation,
 );
 

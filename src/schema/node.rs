@@ -25,6 +25,8 @@ pub enum Node {
     ClusterProfile(ClusterProfileNode),
     NamespacedProfile(NamespacedProfileNode),
     RegisteredCluster(super::tenancy::cluster::RegisteredCluster),
+    Tenant(super::tenancy::tenant::Tenant),
+    PolicySet(super::tenancy::policy_set::PolicySet),
 }
 
 #[derive(Default)]

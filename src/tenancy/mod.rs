@@ -14,6 +14,9 @@ pub mod crypto;
 pub mod errors;
 pub mod kube_ops;
 pub mod kubeconfig;
+pub mod plans;
+pub mod policy_sets;
+pub mod tenants;
 pub mod tokens;
 pub mod validate;
 
