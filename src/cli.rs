@@ -1,10 +1,11 @@
-//! The command line: `serve`, `migrate`, `schema`.
+//! The command line: `serve`, `demo`, `migrate`, `schema`, `token`.
 
 use clap::{Parser, Subcommand};
 
 use std::time::Duration;
 
 use crate::config::{JwtConfig, LogFormat, ServeConfig, StoreConfig};
+use crate::demo::DemoConfig;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,6 +29,9 @@ pub struct Cli {
 pub enum Command {
     /// Serve the GraphQL API (GraphiQL at GET /graphql in a browser).
     Serve(ServeConfig),
+    /// A playground with no cluster needed: an embedded Kubernetes API (kubesim) holding a
+    /// generated Sveltos / Cluster API fleet, an SQLite store, GraphiQL, and statuses that change.
+    Demo(DemoConfig),
     /// Apply pending database migrations and exit.
     Migrate(StoreConfig),
     /// Print the GraphQL schema (SDL) to standard output.

@@ -36,7 +36,12 @@ pub async fn management_client(config: &KubeConfig) -> Result<Option<kube::Clien
                 Error::bad_field("kube-context", format!("context not usable: {e}"))
             })?,
             Err(e) => {
-                tracing::info!(reason = %e, "no management cluster configured");
+                tracing::warn!(
+                    reason = %e,
+                    "no management cluster configured: the Sveltos side of the graph is \
+                     unavailable. Pass --kubeconfig, or run `fleetgraph demo` for a playground \
+                     with a generated fleet"
+                );
                 return Ok(None);
             }
         },

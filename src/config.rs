@@ -77,11 +77,32 @@ pub struct LimitsConfig {
         action = clap::ArgAction::Set
     )]
     pub introspection: bool,
+
+    /// Operations one WebSocket connection may run at once; more are refused with RATE_LIMITED.
+    #[arg(
+        long,
+        env = "FLEETGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+        default_value_t = 100
+    )]
+    pub max_subscriptions_per_connection: usize,
+
+    /// Messages that may wait for a slow WebSocket reader; beyond that the connection is
+    /// closed with 1008 (memory stays bounded).
+    #[arg(long, env = "FLEETGRAPH_SUBSCRIPTION_BUFFER", default_value_t = 256)]
+    pub subscription_buffer: usize,
+
+    /// Seconds between keep-alive messages on an idle WebSocket connection.
+    #[arg(long, env = "FLEETGRAPH_WS_KEEPALIVE_SECS", default_value_t = 15)]
+    pub ws_keepalive_secs: u64,
 }
 
 impl LimitsConfig {
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn ws_keepalive(&self) -> Duration {
+        Duration::from_secs(self.ws_keepalive_secs.max(1))
     }
 }
 
@@ -95,6 +116,9 @@ impl Default for LimitsConfig {
             max_body_bytes: 256 * 1024,
             request_timeout_secs: 30,
             introspection: true,
+            max_subscriptions_per_connection: 100,
+            subscription_buffer: 256,
+            ws_keepalive_secs: 15,
         }
     }
 }

@@ -5,7 +5,7 @@ use fleetgraph::auth::jwt::{JwtKeys, TokenRequest};
 use fleetgraph::auth::roles::parse_roles;
 use fleetgraph::cli::{Cli, Command, TokenCommand, TokenIssueArgs};
 use fleetgraph::error::Error;
-use fleetgraph::{schema, server, store, telemetry};
+use fleetgraph::{demo, schema, server, store, telemetry};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -13,6 +13,7 @@ async fn main() -> ExitCode {
     telemetry::init(cli.log_format);
     let result = match cli.command {
         Command::Serve(config) => server::run(&config).await,
+        Command::Demo(config) => demo::run(&config).await,
         Command::Migrate(config) => migrate(&config).await,
         Command::Schema => {
             print!("{}", schema::sdl());

@@ -38,6 +38,8 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Family<OperationLabels, Histogram>,
     operations: Mutex<HashSet<String>>,
+    /// Subscriptions and WebSocket connections.
+    pub live: crate::live::metrics::LiveMetrics,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -84,7 +86,9 @@ impl Metrics {
             "Keys loaded by DataLoaders, by loader",
             loader_keys.clone(),
         );
+        let live = crate::live::metrics::LiveMetrics::register(&mut registry);
         Self {
+            live,
             registry,
             loader_batches,
             loader_keys,

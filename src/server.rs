@@ -25,7 +25,8 @@ use crate::cluster_client;
 use crate::config::ServeConfig;
 use crate::error::{Error, Result};
 use crate::fleet::cache::FleetCache;
-use crate::http::{graphiql, graphql, ops};
+use crate::http::{graphiql, graphql, ops, ws};
+use crate::live::Live;
 use crate::metrics::Metrics;
 use crate::readiness::Readiness;
 use crate::schema::{self, Features, SchemaDeps};
@@ -48,6 +49,7 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState> {
         management.clone(),
         Duration::from_secs(config.auth.auth_cache_ttl_secs),
     );
+    let live = Live::start(&fleet, metrics.live.clone());
     let tenancy = crate::tenancy::Tenancy::from_config(
         &config.tenancy,
         store.clone(),
@@ -75,6 +77,7 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState> {
             config.auth.rate_limit_burst,
         ),
         management,
+        live,
     })
 }
 
@@ -161,7 +164,8 @@ pub fn router(state: AppState, cors: CorsLayer) -> Router {
     // a GraphQL-shaped error.
     let backstop = state.limits.request_timeout() + Duration::from_secs(5);
     Router::new()
-        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphql", get(ws::get_or_upgrade).post(graphql::post))
+        .route("/graphql/ws", get(ws::handler))
         .route(
             &format!("{}/{{name}}", graphiql::ASSET_PREFIX),
             get(graphiql::asset),
@@ -194,6 +198,8 @@ impl RunningServer {
 
     /// Stops accepting, lets in-flight requests finish, and waits for the server to end.
     pub async fn shutdown(self) {
+        // WebSocket connections outlive their HTTP request: close them first, with 1001.
+        self.state.live.close_all(Duration::from_secs(5)).await;
         self.shutdown.cancel();
         self.state.fleet.shutdown();
         match self.task.await {
@@ -270,7 +276,8 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener> {
         .map_err(|e| Error::Unavailable(format!("cannot listen on {addr}: {e}")))
 }
 
-async fn wait_for_signal() {
+/// Resolves on SIGINT or SIGTERM.
+pub async fn wait_for_signal() {
     let ctrl_c = async {
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::error!(error = %e, "cannot listen for SIGINT");

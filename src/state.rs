@@ -7,6 +7,7 @@ use crate::auth::rate_limit::RateLimiter;
 use crate::auth::sar::SveltosAccess;
 use crate::config::LimitsConfig;
 use crate::fleet::cache::FleetCache;
+use crate::live::Live;
 use crate::metrics::Metrics;
 use crate::readiness::Readiness;
 use crate::schema::AppSchema;
@@ -27,4 +28,6 @@ pub struct AppState {
     pub fleet: FleetCache,
     /// SubjectAccessReviews for Sveltos data, cached per principal.
     pub access: Arc<SveltosAccess>,
+    /// Subscriptions: the live feed and the open WebSocket connections.
+    pub live: Arc<Live>,
 }

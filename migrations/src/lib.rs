@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_audit_log;
 mod m20261123_000002_tenancy;
+mod m20261123_000003_apps;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_audit_log::Migration),
             Box::new(m20261123_000002_tenancy::Migration),
+            Box::new(m20261123_000003_apps::Migration),
         ]
     }
 }

@@ -3,3 +3,5 @@
 pub mod graphiql;
 pub mod graphql;
 pub mod ops;
+pub mod ws;
+mod ws_gate;

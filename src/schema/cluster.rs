@@ -17,7 +17,9 @@ use crate::config::LimitsConfig;
 use crate::error::ResultExt;
 use crate::fleet::cache::{FleetCache, FleetCluster, FleetKind, FleetSnapshot, ObjectKey};
 use crate::fleet::kinds::ClusterType;
-use crate::fleet::query::addons::{ClusterAddons, HelmReleaseQuery, ResourceQuery, StatusQuery};
+use crate::fleet::query::addons::{
+    ClusterAddons, HelmReleaseQuery, ResourceQuery, StatusQuery, cluster_addons,
+};
 use crate::fleet::query::clusters::{ClusterOrder, ClusterQuery, select};
 use crate::fleet::query::labels::Selector;
 use crate::loaders::cluster_addons::AddonsLoader;
@@ -309,7 +311,11 @@ async fn addons_of(
     ctx: &Context<'_>,
     cluster: &FleetCluster,
 ) -> async_graphql::Result<Arc<ClusterAddons>> {
-    let loader = ctx.data::<Arc<AddonsLoader>>()?;
+    // Subscription events have no per-request loader: read the latest snapshot directly.
+    let Some(loader) = ctx.data_opt::<Arc<AddonsLoader>>() else {
+        let snapshot = request_snapshot(ctx)?;
+        return Ok(Arc::new(cluster_addons(&snapshot, &cluster.reference)));
+    };
     let addons = loader
         .load_one(cluster.reference.clone())
         .await
@@ -449,7 +455,7 @@ impl ClusterQueryRoot {
     }
 }
 
-fn cluster_query(filter: ClusterFilter) -> crate::error::Result<ClusterQuery> {
+pub(crate) fn cluster_query(filter: ClusterFilter) -> crate::error::Result<ClusterQuery> {
     let selector = filter
         .label_selector
         .as_deref()

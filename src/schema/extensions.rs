@@ -5,9 +5,12 @@ use std::time::Instant;
 
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest,
+    NextSubscribe,
 };
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Request, Response, ServerError, ServerResult, Value, Variables};
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use parking_lot::Mutex;
 
 use crate::error::ErrorCode;
@@ -33,6 +36,23 @@ impl Extension for ErrorCodesExtension {
             assign_code(error);
         }
         response
+    }
+
+    /// Operations over WebSocket (subscriptions, and queries sent there) skip `request`.
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        next.run(ctx, stream)
+            .map(|mut response| {
+                for error in &mut response.errors {
+                    assign_code(error);
+                }
+                response
+            })
+            .boxed()
     }
 }
 

@@ -8,13 +8,14 @@ pub mod node_id;
 pub mod pagination;
 pub mod profile;
 pub mod stats;
+pub mod subscription;
 pub mod tenancy;
 mod version;
 mod viewer;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 pub use extensions::RequestMetrics;
 pub use version::Features;
@@ -47,7 +48,9 @@ pub struct Mutation(
     tenancy::token::TokenMutation,
 );
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub use subscription::Subscription;
+
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// What resolvers read from the schema's data.
 pub struct SchemaDeps {
@@ -61,12 +64,16 @@ pub struct SchemaDeps {
 
 /// Builds the executable schema with its limits and extensions.
 pub fn build(deps: SchemaDeps) -> AppSchema {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(deps.limits.max_query_depth)
-        .limit_complexity(deps.limits.max_query_complexity)
-        // Metrics first: it wraps the others and so sees the final error codes.
-        .extension(RequestMetrics::new(deps.metrics.clone()))
-        .extension(extensions::ErrorCodes);
+    let mut builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .limit_depth(deps.limits.max_query_depth)
+    .limit_complexity(deps.limits.max_query_complexity)
+    // Metrics first: it wraps the others and so sees the final error codes.
+    .extension(RequestMetrics::new(deps.metrics.clone()))
+    .extension(extensions::ErrorCodes);
     if !deps.limits.introspection {
         builder = builder
             .disable_introspection()
@@ -83,7 +90,11 @@ pub fn build(deps: SchemaDeps) -> AppSchema {
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .finish()
+    .sdl()
 }

@@ -1,7 +1,10 @@
 //! The SeaORM store: SQLite embedded by default, PostgreSQL in production, same migrations.
 
+pub mod apps;
 pub mod audit;
+pub mod changes;
 pub mod tenancy;
+pub mod usage;
 
 use std::time::Duration;
 
@@ -15,6 +18,7 @@ use crate::error::{Error, Result};
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    changes: changes::ChangeBus,
 }
 
 impl Store {
@@ -55,7 +59,8 @@ impl Store {
             db.execute_unprepared("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;")
                 .await?;
         }
-        Ok(Self { db })
+        let changes = changes::ChangeBus::new(db.clone());
+        Ok(Self { db, changes })
     }
 
     /// Applies pending migrations.
@@ -94,6 +99,11 @@ impl Store {
 
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// Where committed writes are announced to subscribers on every replica.
+    pub fn changes(&self) -> &changes::ChangeBus {
+        &self.changes
     }
 }
 

@@ -6,7 +6,9 @@
 //! failure either undoes what was written or leaves a state a retry converges from.
 
 pub mod access;
+pub mod apps;
 pub mod audit;
+pub mod catalog;
 pub mod cleanup;
 pub mod cluster_pool;
 pub mod clusters;
@@ -18,6 +20,7 @@ pub mod plans;
 pub mod policy_sets;
 pub mod tenants;
 pub mod tokens;
+pub mod usage;
 pub mod validate;
 
 use std::sync::Arc;

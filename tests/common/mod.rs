@@ -7,6 +7,7 @@ pub mod fleet;
 pub mod server;
 pub mod sim;
 pub mod tenancy;
+pub mod ws;
 
 pub use db::TestDb;
 #[allow(unused_imports)]

@@ -76,3 +76,19 @@ pub async fn eventually(secs: u64, what: &str, mut check: impl FnMut() -> bool) 
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// Polls an async `check` until it holds; fails the test after `secs`.
+pub async fn eventually_async<F, Fut>(secs: u64, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

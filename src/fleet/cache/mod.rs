@@ -43,13 +43,15 @@ pub enum Change {
     Removed,
 }
 
-/// One object's change, with the first snapshot that contains it.
+/// One object's change, with the first snapshot that contains it and the one it replaced
+/// (subscribers compare the two, e.g. for health flags, and find removed objects there).
 #[derive(Clone, Debug)]
 pub struct FleetEvent {
     pub kind: FleetKind,
     pub key: ObjectKey,
     pub change: Change,
     pub snapshot: Arc<FleetSnapshot>,
+    pub previous: Arc<FleetSnapshot>,
 }
 
 #[derive(Clone)]
@@ -214,7 +216,8 @@ async fn index(
         }
         let was_synced = all_synced;
         all_synced = synced_kinds.len() == FleetKind::ALL.len();
-        let snapshot = Arc::new(slot.load().rebuild(stores.clone(), &dirty, all_synced));
+        let previous = slot.load_full();
+        let snapshot = Arc::new(previous.rebuild(stores.clone(), &dirty, all_synced));
         slot.store(snapshot.clone());
         if all_synced && !was_synced {
             let sizes = stores.sizes();
@@ -233,6 +236,7 @@ async fn index(
                     key,
                     change,
                     snapshot: snapshot.clone(),
+                    previous: previous.clone(),
                 };
                 for key in keys.added {
                     let _ = events.send(announce(key, Change::Added));
