@@ -45,12 +45,16 @@ pub struct Query(
     classifier::ClassifierQueryRoot,
     diagnostics::DiagnosticsQuery,
     app::AppQuery,
+    tenancy::tenant::TenantQuery,
+    tenancy::policy_set::PolicySetQuery,
 );
 
 /// The root mutation, merged from each side's parts.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     tenancy::cluster::RegisteredClusterMutation,
+    tenancy::tenant::TenantMutation,
+    tenancy::policy_set::PolicySetMutation,
     tenancy::token::TokenMutation,
     app_mutations::AppMutation,
 );

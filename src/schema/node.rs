@@ -33,6 +33,8 @@ pub enum Node {
     EventTrigger(EventTriggerNode),
     Classifier(ClassifierNode),
     ManagementClusterClassifier(ManagementClusterClassifierNode),
+    Tenant(super::tenancy::tenant::Tenant),
+    PolicySet(super::tenancy::policy_set::PolicySet),
 }
 
 #[derive(Default)]

@@ -96,6 +96,25 @@ impl RegisteredCluster {
             kube_vela: apis.kube_vela,
         })
     }
+    /// The cluster's tenants the caller may see, by name.
+    async fn tenants(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<super::tenant::TenantFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Page<super::tenant::Tenant>> {
+        super::tenant::tenant_page(
+            ctx,
+            Some(self.0.id),
+            filter,
+            PageArgs::new(after, before, first, last),
+        )
+        .await
+        .kn()
+    }
     /// Reachability and tenancy APIs; never an error (an unreachable cluster says so here).
     async fn conditions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ClusterCondition>> {
         let t = tenancy(ctx).kn()?;

@@ -8,6 +8,8 @@
 //! not have. Both kinds resolve through `node(id)`.
 
 pub mod cluster;
+pub mod policy_set;
+pub mod tenant;
 pub mod token;
 
 use std::collections::BTreeMap;
@@ -97,6 +99,10 @@ pub async fn node_by_id(
         cluster::TYPE_NAME => cluster::by_node_id(ctx, uuid)
             .await?
             .map(Node::RegisteredCluster),
+        tenant::TYPE_NAME => tenant::by_node_id(ctx, uuid).await?.map(Node::Tenant),
+        policy_set::TYPE_NAME => policy_set::by_node_id(ctx, uuid)
+            .await?
+            .map(Node::PolicySet),
         _ => return Ok(None),
     }))
 }
