@@ -19,7 +19,15 @@ pub struct FleetWorld {
 /// Starts kubesim with `objects` and a server that reads it as its management cluster,
 /// authenticating with kubesim's TokenReview; waits until the fleet cache has synced.
 pub async fn start(objects: Vec<Value>, configure: impl FnOnce(&mut ServeConfig)) -> FleetWorld {
-    let sim = sim::management_cluster(true).await;
+    start_on(sim::management_cluster(true).await, objects, configure).await
+}
+
+/// As [`start`], on a given management cluster (e.g. one without Cluster API).
+pub async fn start_on(
+    sim: KubeSim,
+    objects: Vec<Value>,
+    configure: impl FnOnce(&mut ServeConfig),
+) -> FleetWorld {
     sim.load_objects(objects.clone()).expect("world loads");
     let dir = tempfile::tempdir().expect("tempdir");
     let kubeconfig = dir.path().join("management.kubeconfig");
