@@ -25,7 +25,7 @@ pub use config::{DemoConfig, fleet_spec};
 pub use tokens::DemoTokens;
 pub use workload::{CLUSTER_NAME as WORKLOAD_CLUSTER_NAME, workload_crds};
 
-use crate::config::{AuthConfig, KubeConfig, ServeConfig};
+use crate::config::{AuthConfig, ServeConfig};
 use crate::error::{Error, Result};
 use crate::server::{self, RunningServer};
 
@@ -103,10 +103,8 @@ pub async fn start(config: &DemoConfig, progress: Progress<'_>) -> Result<Runnin
     // Built from the ephemeral settings so fields added to ServeConfig later keep defaults.
     let mut serve = ServeConfig::ephemeral(database_url);
     serve.listen = config.listen;
-    serve.kube = KubeConfig {
-        kubeconfig: Some(management_kubeconfig.clone()),
-        kube_context: None,
-    };
+    serve.kube.kubeconfig = Some(management_kubeconfig.clone());
+    serve.kube.kube_context = None;
     serve.limits = config.limits.clone();
     serve.auth = AuthConfig {
         auth_disabled: !config.auth,
