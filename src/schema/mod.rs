@@ -37,6 +37,7 @@ pub struct Query(
     tenancy::cluster::RegisteredClusterQuery,
     tenancy::tenant::TenantQuery,
     tenancy::policy_set::PolicySetQuery,
+    tenancy::project::ProjectQuery,
 );
 
 /// The root mutation, merged from each side's parts.
@@ -45,6 +46,7 @@ pub struct Mutation(
     tenancy::cluster::RegisteredClusterMutation,
     tenancy::tenant::TenantMutation,
     tenancy::policy_set::PolicySetMutation,
+    tenancy::project::ProjectMutation,
     tenancy::token::TokenMutation,
 );
 

@@ -27,6 +27,7 @@ pub enum Node {
     RegisteredCluster(super::tenancy::cluster::RegisteredCluster),
     Tenant(super::tenancy::tenant::Tenant),
     PolicySet(super::tenancy::policy_set::PolicySet),
+    Project(super::tenancy::project::Project),
 }
 
 #[derive(Default)]

@@ -89,7 +89,7 @@ pub async fn component_logs(
         }
     }
     // Stable sort: lines of one container keep their order; pods interleave by time.
-    lines.sort_by(|a, b| a.timestamp.cmp(&b.timestamp));
+    lines.sort_by_key(|l| l.timestamp);
     let skip = lines.len().saturating_sub(tail as usize);
     Ok(lines.split_off(skip))
 }
