@@ -47,6 +47,7 @@ pub struct Query(
     app::AppQuery,
     tenancy::tenant::TenantQuery,
     tenancy::policy_set::PolicySetQuery,
+    tenancy::project::ProjectQuery,
 );
 
 /// The root mutation, merged from each side's parts.
@@ -55,6 +56,7 @@ pub struct Mutation(
     tenancy::cluster::RegisteredClusterMutation,
     tenancy::tenant::TenantMutation,
     tenancy::policy_set::PolicySetMutation,
+    tenancy::project::ProjectMutation,
     tenancy::token::TokenMutation,
     app_mutations::AppMutation,
 );

@@ -35,6 +35,7 @@ pub enum Node {
     ManagementClusterClassifier(ManagementClusterClassifierNode),
     Tenant(super::tenancy::tenant::Tenant),
     PolicySet(super::tenancy::policy_set::PolicySet),
+    Project(super::tenancy::project::Project),
 }
 
 #[derive(Default)]

@@ -9,6 +9,7 @@
 
 pub mod cluster;
 pub mod policy_set;
+pub mod project;
 pub mod tenant;
 pub mod token;
 
@@ -100,6 +101,7 @@ pub async fn node_by_id(
             .await?
             .map(Node::RegisteredCluster),
         tenant::TYPE_NAME => tenant::by_node_id(ctx, uuid).await?.map(Node::Tenant),
+        project::TYPE_NAME => project::by_node_id(ctx, uuid).await?.map(Node::Project),
         policy_set::TYPE_NAME => policy_set::by_node_id(ctx, uuid)
             .await?
             .map(Node::PolicySet),

@@ -130,6 +130,19 @@ impl Tenant {
             plan: self.0.plan.clone(),
         })
     }
+    /// The tenant's projects the caller may see, by name (then id).
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Page<super::project::Project>> {
+        super::project::project_page(ctx, &self.0, PageArgs::new(after, before, first, last))
+            .await
+            .kn()
+    }
     /// The tenant's policy sets, by name.
     async fn policy_sets(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PolicySet>> {
         let t = tenancy(ctx).kn()?;
