@@ -361,3 +361,117 @@ async fn scoping_hides_other_tenants_projects() {
     assert!(namespace(&sim, "tn-globex-app-shop").is_some());
     world.shutdown().await;
 }
+
+const ACCESS: &str = "mutation($p: ID!, $m: [ProjectMemberInput!]!) { setProjectAccess(input: {projectId: $p, members: $m}) { project { members { subject role } } } }";
+
+fn rbac(sim: &KubeSim, kind: &str, name: &str) -> Option<Value> {
+    sim.get_object(
+        "rbac.authorization.k8s.io/v1",
+        kind,
+        "tn-acme-app-web",
+        name,
+    )
+}
+
+fn subjects(sim: &KubeSim, name: &str) -> Vec<String> {
+    rbac(sim, "RoleBinding", name).map_or_else(Vec::new, |b| {
+        b["subjects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_string())
+            .collect()
+    })
+}
+
+#[tokio::test]
+async fn access_members_become_roles_and_bindings_on_every_backend() {
+    for db in TestDb::all().await {
+        let world = tenancy::start_on(db).await;
+        let sim = tenancy::workload_cluster(false).await;
+        let cluster = world.register(&sim, "edge").await;
+        let tid = tenant(&world, &cluster, "acme").await;
+        let data = world
+            .admin_ok(CREATE, json!({"i": {"tenantId": tid, "name": "web"}}))
+            .await;
+        let pid = data["createProject"]["project"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let owner = "kubenova-acme-web-tenantowne";
+        let dev = "kubenova-acme-web-projectdev";
+        let viewer = "kubenova-acme-web-readonly";
+
+        let members = json!([
+            {"subject": "bob", "role": "projectDev"},
+            {"subject": "alice", "role": "tenantOwner"},
+            {"subject": "carol", "role": "projectDev"},
+        ]);
+        let data = world
+            .admin_ok(ACCESS, json!({"p": pid, "m": members}))
+            .await;
+        assert_eq!(
+            data["setProjectAccess"]["project"]["members"],
+            json!([{"subject": "alice", "role": "tenantOwner"},
+                   {"subject": "bob", "role": "projectDev"},
+                   {"subject": "carol", "role": "projectDev"}])
+        );
+        assert_eq!(subjects(&sim, owner), ["alice"]);
+        assert_eq!(subjects(&sim, dev), ["bob", "carol"]);
+        assert!(rbac(&sim, "RoleBinding", viewer).is_none());
+        let verbs = |name: &str| rbac(&sim, "Role", name).unwrap()["rules"][0]["verbs"].clone();
+        assert_eq!(verbs(owner).as_array().unwrap().len(), 7);
+        assert_eq!(
+            verbs(dev),
+            json!(["get", "list", "watch", "create", "update", "patch"])
+        );
+        // Idempotent: the same members again change nothing.
+        world
+            .admin_ok(ACCESS, json!({"p": pid, "m": members}))
+            .await;
+        assert_eq!(subjects(&sim, dev), ["bob", "carol"]);
+
+        // Members no longer listed lose their bindings.
+        world
+            .admin_ok(
+                ACCESS,
+                json!({"p": pid, "m": [{"subject": "bob", "role": "readOnly"}]}),
+            )
+            .await;
+        assert!(rbac(&sim, "RoleBinding", owner).is_none());
+        assert!(rbac(&sim, "RoleBinding", dev).is_none());
+        assert_eq!(subjects(&sim, viewer), ["bob"]);
+        assert_eq!(verbs(viewer), json!(["get", "list", "watch"]));
+        let row = &rows(&world).await[0];
+        assert_eq!(row.members().len(), 1);
+        assert_eq!(row.members()[0].role, "readOnly");
+
+        // Bad input and a failing cluster change neither the bindings nor the row.
+        let bad = world
+            .gql_as(
+                &world.admin(),
+                ACCESS,
+                json!({"p": pid, "m": [{"subject": "x", "role": "god"}]}),
+            )
+            .await;
+        assert_eq!(first_error(&bad)["code"], "BAD_USER_INPUT");
+        sim.inject_failure(FailureRule {
+            verb: "patch".into(),
+            resource: "rolebindings".into(),
+            code: 500,
+            times: 1,
+        });
+        let failed = world
+            .gql_as(
+                &world.admin(),
+                ACCESS,
+                json!({"p": pid, "m": [{"subject": "dave", "role": "tenantOwner"}]}),
+            )
+            .await;
+        assert_eq!(first_error(&failed)["code"], "UNAVAILABLE", "{failed}");
+        assert_eq!(subjects(&sim, viewer), ["bob"]);
+        assert!(rbac(&sim, "RoleBinding", owner).is_none());
+        assert_eq!(rows(&world).await[0].members()[0].subject, "bob");
+        world.shutdown().await;
+    }
+}

@@ -18,6 +18,7 @@ pub mod kube_ops;
 pub mod kubeconfig;
 pub mod plans;
 pub mod policy_sets;
+pub mod project_access;
 pub mod projects;
 pub mod tenants;
 pub mod tokens;

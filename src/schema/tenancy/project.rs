@@ -12,11 +12,12 @@ use crate::config::LimitsConfig;
 use crate::error::{Error, Result};
 use crate::schema::cluster::Label;
 use crate::schema::pagination::{KeyPart, Page, PageArgs, SortKey, paginate};
-use crate::store::tenancy::projects::Model as ProjectRow;
+use crate::store::tenancy::projects::{MemberRecord, Model as ProjectRow};
 use crate::store::tenancy::tenants::Model as TenantRow;
 use crate::tenancy::Access;
 use crate::tenancy::audit::audited;
 use crate::tenancy::errors::KnResultExt;
+use crate::tenancy::project_access;
 use crate::tenancy::projects::{self, CreateProject};
 use crate::tenancy::tenants::tenant_ref;
 
@@ -155,6 +156,21 @@ pub struct UpdateProjectLabelsInput {
 }
 
 #[derive(InputObject)]
+pub struct ProjectMemberInput {
+    /// A Kubernetes user name.
+    pub subject: String,
+    /// `tenantOwner`, `projectDev` or `readOnly`.
+    pub role: String,
+}
+
+#[derive(InputObject)]
+pub struct SetProjectAccessInput {
+    pub project_id: ID,
+    /// Replaces all members; empty removes every binding.
+    pub members: Vec<ProjectMemberInput>,
+}
+
+#[derive(InputObject)]
 pub struct DeleteProjectInput {
     pub id: ID,
 }
@@ -218,6 +234,37 @@ impl ProjectMutation {
             let labels = label_map("input.labels", Some(input.labels))?;
             let (tenant, project) = projects::visible(t, &access, id).await?;
             projects::update_labels(t, &access, &tenant, &project, labels).await
+        })
+        .await
+        .kn()?;
+        Ok(ProjectPayload {
+            project: Project(Arc::new(row)),
+        })
+    }
+
+    /// Replaces the members: per role a Role with the role's verbs and a RoleBinding to its
+    /// users in the project namespace (admin, ops, tenantOwner of the tenant).
+    async fn set_project_access(
+        &self,
+        ctx: &Context<'_>,
+        input: SetProjectAccessInput,
+    ) -> async_graphql::Result<ProjectPayload> {
+        let t = tenancy(ctx).kn()?;
+        let principal = principal(ctx);
+        let access = Access::new(&principal);
+        let target = format!("project/{}", input.project_id.as_str());
+        let row = audited(&t.store, &principal, "setProjectAccess", target, async {
+            let id = row_id("input.projectId", TYPE_NAME, &input.project_id)?;
+            let (tenant, project) = projects::visible(t, &access, id).await?;
+            let members = input
+                .members
+                .into_iter()
+                .map(|m| MemberRecord {
+                    subject: m.subject,
+                    role: m.role,
+                })
+                .collect();
+            project_access::set(t, &access, &tenant, &project, members).await
         })
         .await
         .kn()?;
