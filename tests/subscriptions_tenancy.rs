@@ -5,10 +5,10 @@
 
 mod common;
 
-use common::TestDb;
 use common::sim::eventually_async;
 use common::tenancy::{TenancyWorld, start_on, workload_cluster};
 use common::ws::{Protocol, WsClient};
+use common::{TestDb, TestServer};
 use fleetgraph::auth::Role;
 use kubesim::KubeSim;
 use serde_json::{Value, json};
@@ -23,8 +23,8 @@ fn path(protocol: Protocol) -> &'static str {
     }
 }
 
-async fn active_subscriptions(world: &TenancyWorld) -> u64 {
-    let text = world.server.get("/metrics").await.text().await.unwrap();
+async fn active_subscriptions(server: &TestServer) -> u64 {
+    let text = server.get("/metrics").await.text().await.unwrap();
     text.lines()
         .find_map(|l| l.strip_prefix("fleetgraph_subscriptions_active "))
         .map(|v| v.trim().parse::<f64>().unwrap() as u64)
@@ -39,15 +39,25 @@ async fn subscribe(
     query: &str,
     variables: Value,
 ) -> WsClient {
-    let before = active_subscriptions(world).await;
-    let mut client = WsClient::connect(&world.server.url, path(protocol), protocol).await;
+    subscribe_on(&world.server, protocol, token, query, variables).await
+}
+
+async fn subscribe_on(
+    server: &TestServer,
+    protocol: Protocol,
+    token: &str,
+    query: &str,
+    variables: Value,
+) -> WsClient {
+    let before = active_subscriptions(server).await;
+    let mut client = WsClient::connect(&server.url, path(protocol), protocol).await;
     client
         .init(json!({ "Authorization": format!("Bearer {token}") }))
         .await
         .expect("acknowledged");
     client.subscribe("s", query, variables).await;
     eventually_async(30, "the subscription runs", || async {
-        active_subscriptions(world).await > before
+        active_subscriptions(server).await > before
     })
     .await;
     client
@@ -268,10 +278,17 @@ async fn app_status_arrives_from_the_application_watch() {
         set_status(&sim, namespace, "shop", &phase, false);
         set_status(&sim, namespace, "shop", "degraded", false);
         let data = client.next_data("s").await;
-        assert_eq!(data["appStatusChanged"]["status"]["phase"], "degraded", "{data}");
+        assert_eq!(
+            data["appStatusChanged"]["status"]["phase"], "degraded",
+            "{data}"
+        );
         set_status(&sim, namespace, "shop", &phase, false);
         let data = client.next_data("s").await;
-        assert_eq!(data["appStatusChanged"]["status"]["phase"], phase.as_str(), "{data}");
+        assert_eq!(
+            data["appStatusChanged"]["status"]["phase"],
+            phase.as_str(),
+            "{data}"
+        );
 
         // The same status written again is no event; a suspension is.
         set_status(&sim, namespace, "shop", &phase, false);
@@ -331,5 +348,41 @@ async fn app_status_arrives_from_the_application_watch() {
     assert_eq!(removed["appStatusChanged"]["app"]["name"], "shop");
     let done = client.next_message().await;
     assert_eq!(done["type"], "complete", "{done}");
+    world.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_write_on_one_replica_reaches_subscribers_of_another() {
+    let Some(db) = TestDb::postgres().await else {
+        eprintln!("skipped: set FLEETGRAPH_TEST_DATABASE_URL to run against PostgreSQL");
+        return;
+    };
+    let world = start_on(db).await;
+    let replica = world.replica().await;
+    let sim = workload_cluster(false).await;
+    let cluster = world.register(&sim, "east").await;
+    let acme = create_tenant(&world, &cluster, "acme").await;
+
+    let owner = world.token(&[Role::TenantOwner], &["acme"], &[]);
+    let mut client = subscribe_on(
+        &replica,
+        Protocol::TransportWs,
+        &owner,
+        TENANT_CHANGED,
+        json!({}),
+    )
+    .await;
+    // Written through the first server, heard by the subscriber of the second.
+    create_project(&world, &acme, "web").await;
+    let data = client.next_data("s").await;
+    assert_eq!(
+        event(&data),
+        ("ADDED".into(), "PROJECT".into(), "web".into())
+    );
+    assert_eq!(
+        data["tenantChanged"]["project"]["namespace"],
+        "tn-acme-app-web"
+    );
+    replica.shutdown().await;
     world.shutdown().await;
 }
