@@ -23,6 +23,7 @@ pub mod projects;
 pub mod tenants;
 pub mod tokens;
 pub mod usage;
+pub mod usage_sampler;
 pub mod validate;
 
 use std::sync::Arc;
