@@ -60,6 +60,7 @@ pub struct Mutation(
     tenancy::project::ProjectMutation,
     tenancy::token::TokenMutation,
     app_mutations::AppMutation,
+    tenancy::kubeconfig::KubeconfigMutation,
 );
 
 pub use subscription::Subscription;

@@ -19,6 +19,7 @@ pub mod kubeconfig;
 pub mod plans;
 pub mod policy_sets;
 pub mod project_access;
+pub mod project_kubeconfig;
 pub mod projects;
 pub mod tenants;
 pub mod tokens;

@@ -9,6 +9,7 @@
 
 pub mod catalog;
 pub mod cluster;
+pub mod kubeconfig;
 pub mod policy_set;
 pub mod project;
 pub mod tenant;
