@@ -299,6 +299,15 @@ pub struct TenancyConfig {
     /// Seconds a call to a registered cluster's API server may take.
     #[arg(long, env = "FLEETGRAPH_CLUSTER_TIMEOUT_SECS", default_value_t = 10)]
     pub cluster_timeout_secs: u64,
+
+    /// Seconds between usage samples of every tenant and project (ResourceQuota status into
+    /// the store, for average and peak over a range); 0 switches sampling off.
+    #[arg(
+        long,
+        env = "FLEETGRAPH_USAGE_SAMPLE_INTERVAL_SECS",
+        default_value_t = 300
+    )]
+    pub usage_sample_interval_secs: u64,
 }
 
 impl Default for TenancyConfig {
@@ -308,6 +317,7 @@ impl Default for TenancyConfig {
             encryption_key_file: None,
             encryption_previous_key_files: Vec::new(),
             cluster_timeout_secs: 10,
+            usage_sample_interval_secs: 300,
         }
     }
 }

@@ -56,7 +56,7 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState> {
         auth.jwt_keys().cloned(),
     )?;
     let schema = schema::build(SchemaDeps {
-        tenancy,
+        tenancy: tenancy.clone(),
         store: store.clone(),
         fleet: fleet.clone(),
         metrics: metrics.clone(),
@@ -82,6 +82,7 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState> {
         ),
         management,
         live,
+        tenancy,
     })
 }
 
@@ -193,6 +194,7 @@ pub struct RunningServer {
     pub state: AppState,
     shutdown: CancellationToken,
     task: JoinHandle<std::io::Result<()>>,
+    sampler: Option<JoinHandle<()>>,
 }
 
 impl RunningServer {
@@ -206,6 +208,11 @@ impl RunningServer {
         self.state.live.close_all(Duration::from_secs(5)).await;
         self.shutdown.cancel();
         self.state.fleet.shutdown();
+        if let Some(sampler) = self.sampler
+            && let Err(e) = sampler.await
+        {
+            tracing::warn!(error = %e, "usage sampler failed");
+        }
         match self.task.await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::warn!(error = %e, "server ended with an error"),
@@ -235,6 +242,11 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer> {
             }
         }
     });
+    let sampler = crate::tenancy::usage_sampler::spawn(
+        state.tenancy.clone(),
+        Duration::from_secs(config.tenancy.usage_sample_interval_secs),
+        shutdown.clone(),
+    );
     let task = tokio::spawn(async move {
         axum::serve(
             listener,
@@ -248,6 +260,7 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer> {
         state,
         shutdown,
         task,
+        sampler,
     })
 }
 

@@ -30,4 +30,6 @@ pub struct AppState {
     pub access: Arc<SveltosAccess>,
     /// Subscriptions: the live feed and the open WebSocket connections.
     pub live: Arc<Live>,
+    /// The tenancy side (the usage sampler runs on it).
+    pub tenancy: crate::tenancy::Tenancy,
 }

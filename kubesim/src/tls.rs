@@ -3,9 +3,9 @@
 //! client-go reads a kubeconfig's credentials only when the transport is TLS
 //! (`clientcmd/client_config.go`: "only try to read the auth information if we are secure"),
 //! so against `http://` every kubectl request is anonymous and gets 401. The front terminates
-//! TLS with a fresh self-signed certificate (for `127.0.0.1` and `localhost`, usable as its own
-//! CA, like Go's `httptest.NewTLSServer`) and relays the plaintext HTTP/1.1 bytes to the
-//! instance's loopback port; the kubeconfig pins that certificate.
+//! TLS with a fresh certificate for `127.0.0.1` and `localhost`, signed by a fresh CA, and
+//! relays the plaintext HTTP/1.1 bytes to the instance's loopback port; the kubeconfig pins
+//! that CA.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -36,33 +36,51 @@ pub struct SelfSigned {
     pub config: Arc<rustls::ServerConfig>,
 }
 
-/// A certificate for `127.0.0.1`/`localhost` that is its own CA. ALPN offers HTTP/1.1 only,
-/// since the relay passes bytes through unchanged to a plaintext HTTP/1.1 server.
+/// A fresh CA and a server certificate it signs for `127.0.0.1`/`localhost`; clients trust the
+/// CA (`cert_pem`). A separate CA, rather than one certificate that is its own CA, because
+/// rustls (kube-rs, reqwest) refuses a CA certificate presented as the server's own, while Go
+/// accepts both. ALPN offers HTTP/1.1 only, since the relay passes bytes through unchanged to a
+/// plaintext HTTP/1.1 server.
 pub fn self_signed() -> Result<SelfSigned, TlsError> {
+    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "kubesim CA");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyCertSign,
+    ];
+    let ca_key = KeyPair::generate()?;
+    let ca_cert = ca_params.self_signed(&ca_key)?;
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+
     let mut params = CertificateParams::new(vec!["localhost".to_string()])?;
     params
         .subject_alt_names
         .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.is_ca = IsCa::NoCa;
     params.key_usages = vec![
         KeyUsagePurpose::DigitalSignature,
         KeyUsagePurpose::KeyEncipherment,
-        KeyUsagePurpose::KeyCertSign,
     ];
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     let key = KeyPair::generate()?;
-    let cert = params.self_signed(&key)?;
+    let cert = params.signed_by(&key, &issuer)?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()
         .with_single_cert(
-            vec![CertificateDer::from(cert.der().to_vec())],
+            vec![
+                CertificateDer::from(cert.der().to_vec()),
+                CertificateDer::from(ca_cert.der().to_vec()),
+            ],
             PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
         )?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(SelfSigned {
-        cert_pem: cert.pem(),
+        cert_pem: ca_cert.pem(),
         config: Arc::new(config),
     })
 }
@@ -119,7 +137,7 @@ impl TlsFront {
         format!("https://{}", self.addr)
     }
 
-    /// The PEM certificate clients must trust (it is its own CA).
+    /// The PEM CA certificate clients must trust.
     pub fn ca_pem(&self) -> &str {
         &self.cert_pem
     }

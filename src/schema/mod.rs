@@ -48,6 +48,7 @@ pub struct Query(
     tenancy::tenant::TenantQuery,
     tenancy::policy_set::PolicySetQuery,
     tenancy::project::ProjectQuery,
+    tenancy::catalog::CatalogQuery,
 );
 
 /// The root mutation, merged from each side's parts.
@@ -59,6 +60,7 @@ pub struct Mutation(
     tenancy::project::ProjectMutation,
     tenancy::token::TokenMutation,
     app_mutations::AppMutation,
+    tenancy::kubeconfig::KubeconfigMutation,
 );
 
 pub use subscription::Subscription;

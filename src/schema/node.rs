@@ -36,6 +36,7 @@ pub enum Node {
     Tenant(super::tenancy::tenant::Tenant),
     PolicySet(super::tenancy::policy_set::PolicySet),
     Project(super::tenancy::project::Project),
+    App(super::app::App),
 }
 
 #[derive(Default)]

@@ -80,14 +80,7 @@ impl ClusterPool {
         {
             return Ok(entry.client.clone());
         }
-        let sealed = Sealed {
-            ciphertext: cluster.kubeconfig_ciphertext.clone(),
-            key_id: cluster.key_id.clone(),
-        };
-        let yaml = self.sealer()?.open(&sealed, &cluster.id.to_string())?;
-        let yaml = String::from_utf8(yaml)
-            .map_err(|_| Error::Internal("an opened kubeconfig is not text".to_string()))?;
-        let checked = kubeconfig::from_stored(&yaml)?;
+        let checked = self.kubeconfig(cluster)?;
         let config = checked.client_config(self.inner.timeout).await?;
         let client = build_client(config)?;
         self.inner.clients.lock().insert(
@@ -98,6 +91,18 @@ impl ClusterPool {
             },
         );
         Ok(client)
+    }
+
+    /// The cluster's registered kubeconfig, opened (never to be returned or logged).
+    pub fn kubeconfig(&self, cluster: &clusters::Model) -> Result<kubeconfig::CheckedKubeconfig> {
+        let sealed = Sealed {
+            ciphertext: cluster.kubeconfig_ciphertext.clone(),
+            key_id: cluster.key_id.clone(),
+        };
+        let yaml = self.sealer()?.open(&sealed, &cluster.id.to_string())?;
+        let yaml = String::from_utf8(yaml)
+            .map_err(|_| Error::Internal("an opened kubeconfig is not text".to_string()))?;
+        kubeconfig::from_stored(&yaml)
     }
 
     /// Notes the outcome of a call to a cluster.

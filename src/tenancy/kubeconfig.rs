@@ -116,6 +116,26 @@ pub fn check(input: &str) -> Result<CheckedKubeconfig> {
 }
 
 impl CheckedKubeconfig {
+    /// The current context's cluster entry (server, CA, TLS settings; no credentials).
+    pub fn cluster(&self) -> Option<kube::config::Cluster> {
+        let context_name = self
+            .parsed
+            .current_context
+            .clone()
+            .or_else(|| self.parsed.contexts.first().map(|c| c.name.clone()))?;
+        let context = self
+            .parsed
+            .contexts
+            .iter()
+            .find(|c| c.name == context_name)
+            .and_then(|c| c.context.as_ref())?;
+        self.parsed
+            .clusters
+            .iter()
+            .find(|c| c.name == context.cluster)
+            .and_then(|c| c.cluster.clone())
+    }
+
     /// The kube client configuration, with the upstream timeout on connect, read and write.
     pub async fn client_config(&self, timeout: Duration) -> Result<kube::Config> {
         client_config(self.parsed.clone(), timeout).await

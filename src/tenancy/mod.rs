@@ -19,10 +19,12 @@ pub mod kubeconfig;
 pub mod plans;
 pub mod policy_sets;
 pub mod project_access;
+pub mod project_kubeconfig;
 pub mod projects;
 pub mod tenants;
 pub mod tokens;
 pub mod usage;
+pub mod usage_sampler;
 pub mod validate;
 
 use std::sync::Arc;

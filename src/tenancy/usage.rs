@@ -11,7 +11,10 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 use crate::store::Store;
+use crate::store::tenancy::projects::Model as ProjectRow;
+use crate::store::tenancy::tenants::Model as TenantRow;
 use crate::store::usage::{Reading, SampleRow};
+use crate::tenancy::Tenancy;
 use crate::tenancy::apps::cluster::kube_error;
 
 /// Capsule's label on every namespace of a tenant.
@@ -238,6 +241,54 @@ pub async fn sample(
     let readings = current(client, which).await?;
     store.record_usage(scope, scope_id, at, &readings).await?;
     Ok(readings)
+}
+
+/// The scope names samples are stored under.
+pub const TENANT_SCOPE: &str = "tenant";
+pub const PROJECT_SCOPE: &str = "project";
+
+/// Usage of a tenant: every namespace Capsule counts for it in its cluster.
+pub async fn of_tenant(
+    t: &Tenancy,
+    tenant: &TenantRow,
+    range: UsageRange,
+    now: DateTime<Utc>,
+) -> Result<Vec<Aggregate>> {
+    let cluster = t.store.cluster_required(tenant.cluster_id).await?;
+    let client = t.pool.client(&cluster).await?;
+    let which = Namespaces::Tenant(tenant.name.clone());
+    usage(
+        &t.store,
+        &client,
+        TENANT_SCOPE,
+        tenant.id,
+        &which,
+        range,
+        now,
+    )
+    .await
+}
+
+/// Usage of a project: its one namespace.
+pub async fn of_project(
+    t: &Tenancy,
+    project: &ProjectRow,
+    range: UsageRange,
+    now: DateTime<Utc>,
+) -> Result<Vec<Aggregate>> {
+    let cluster = t.store.cluster_required(project.cluster_id).await?;
+    let client = t.pool.client(&cluster).await?;
+    let which = Namespaces::One(project.namespace.clone());
+    usage(
+        &t.store,
+        &client,
+        PROJECT_SCOPE,
+        project.id,
+        &which,
+        range,
+        now,
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ fn jwt_config() -> JwtConfig {
     }
 }
 
-fn configure(c: &mut fleetgraph::config::ServeConfig) {
+fn base_config(c: &mut fleetgraph::config::ServeConfig) {
     c.auth.jwt = jwt_config();
     c.tenancy.encryption_key = Some(encryption_key());
     c.tenancy.cluster_timeout_secs = 3;
@@ -43,8 +43,20 @@ fn configure(c: &mut fleetgraph::config::ServeConfig) {
 
 /// A server on `db` with authentication on, tokens signed by [`JWT_SECRET`].
 pub async fn start_on(db: TestDb) -> TenancyWorld {
+    start_configured(db, |_| {}).await
+}
+
+/// Like [`start_on`], with further settings (e.g. the usage sampler's interval).
+pub async fn start_configured(
+    db: TestDb,
+    configure: impl FnOnce(&mut fleetgraph::config::ServeConfig),
+) -> TenancyWorld {
     let store_config = db.store_config();
-    let server = TestServer::start_on(db, configure).await;
+    let server = TestServer::start_on(db, |c| {
+        base_config(c);
+        configure(c);
+    })
+    .await;
     let keys = JwtKeys::from_config(&jwt_config())
         .expect("keys")
         .expect("configured");
@@ -69,6 +81,9 @@ pub async fn workload_cluster(with_vela: bool) -> KubeSim {
         for file in [
             "kubevela/core.oam.dev_applications.yaml",
             "kubevela/core.oam.dev_applicationrevisions.yaml",
+            "kubevela/core.oam.dev_componentdefinitions.yaml",
+            "kubevela/core.oam.dev_traitdefinitions.yaml",
+            "kubevela/core.oam.dev_workflowstepdefinitions.yaml",
         ] {
             sim.load_yaml(&crd(file)).expect("vela CRD");
         }
@@ -97,7 +112,7 @@ impl TenancyWorld {
     pub async fn replica(&self) -> TestServer {
         let url = self.server.db.url.clone();
         TestServer::start_with(|c| {
-            configure(c);
+            base_config(c);
             c.store.database_url = url;
         })
         .await
@@ -143,6 +158,39 @@ impl TenancyWorld {
             .to_string()
     }
 
+    /// Creates a tenant (owner `alice`) on a registered cluster; returns its global id.
+    pub async fn create_tenant(&self, cluster: &str, name: &str) -> String {
+        let data = self
+            .admin_ok(
+                "mutation($i: CreateTenantInput!) { createTenant(input: $i) { tenant { id } } }",
+                json!({"i": {"clusterId": cluster, "name": name, "owners": ["alice"]}}),
+            )
+            .await;
+        id_at(&data["createTenant"]["tenant"])
+    }
+
+    /// Creates a project in a tenant; returns its global id.
+    pub async fn create_project(&self, tenant: &str, name: &str) -> String {
+        let data = self
+            .admin_ok(
+                "mutation($i: CreateProjectInput!) { createProject(input: $i) { project { id } } }",
+                json!({"i": {"tenantId": tenant, "name": name}}),
+            )
+            .await;
+        id_at(&data["createProject"]["project"])
+    }
+
+    /// Creates an app with one `webservice` component running `image`; returns its global id.
+    pub async fn create_app(&self, project: &str, name: &str, image: &str) -> String {
+        let data = self
+            .admin_ok(
+                "mutation($i: CreateAppInput!) { createApp(input: $i) { app { id } } }",
+                json!({"i": {"projectId": project, "name": name, "component": "web", "image": image}}),
+            )
+            .await;
+        id_at(&data["createApp"]["app"])
+    }
+
     pub async fn shutdown(self) {
         self.server.shutdown().await;
     }
@@ -151,4 +199,109 @@ impl TenancyWorld {
 /// The first error's `extensions`.
 pub fn first_error(body: &Value) -> Value {
     body["errors"][0]["extensions"].clone()
+}
+
+fn id_at(node: &Value) -> String {
+    node["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no id in {node}"))
+        .to_string()
+}
+
+/// Plays KubeVela's controller for an Application in `ns`: reports a status with `workflow` and
+/// the ApplicationRevision of the current publishVersion.
+pub fn kubevela_reports(sim: &KubeSim, ns: &str, name: &str, workflow: Value) {
+    let mut app = sim
+        .get_object("core.oam.dev/v1beta1", "Application", ns, name)
+        .expect("application exists");
+    let version = app["metadata"]["annotations"]["app.oam.dev/publishVersion"]
+        .as_str()
+        .expect("publish version")
+        .to_string();
+    let rev_name = format!("{name}-v{version}");
+    app["status"] = json!({
+        "status": "running",
+        "latestRevision": {"name": rev_name, "revision": version.parse::<i64>().expect("n")},
+        "services": [{"name": "web", "healthy": true, "namespace": ns}],
+        "workflow": workflow,
+    });
+    sim.apply_object(app.clone()).expect("status written");
+    sim.apply_object(json!({
+        "apiVersion": "core.oam.dev/v1beta1", "kind": "ApplicationRevision",
+        "metadata": {"name": rev_name, "namespace": ns,
+            "labels": {"app.oam.dev/name": name},
+            "annotations": {"app.oam.dev/publishVersion": version}},
+        "spec": {"application": {"apiVersion": "core.oam.dev/v1beta1", "kind": "Application",
+            "metadata": {"name": name, "namespace": ns,
+                "annotations": app["metadata"]["annotations"].clone()},
+            "spec": app["spec"].clone()}}
+    }))
+    .expect("revision written");
+}
+
+/// A KubeVela workflow with one running step, as the controller reports it.
+pub fn running_workflow() -> Value {
+    json!({"mode": "StepByStep", "suspend": false, "terminated": false, "finished": false,
+        "steps": [{"id": "a1", "name": "web", "type": "apply-component", "phase": "running"}]})
+}
+
+/// A pod of an app's component, with log lines (oldest first, `seconds_ago` each).
+pub fn app_pod(
+    sim: &KubeSim,
+    ns: &str,
+    app: &str,
+    component: &str,
+    pod: &str,
+    lines: &[(i64, &str)],
+) {
+    sim.apply_object(json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": pod, "namespace": ns, "labels": {
+            "app.oam.dev/name": app, "app.oam.dev/component": component}},
+        "spec": {"containers": [{"name": component, "image": "img"}]}}))
+        .expect("pod");
+    let now = chrono::Utc::now();
+    sim.set_pod_logs(
+        ns,
+        pod,
+        component,
+        lines
+            .iter()
+            .map(|(ago, line)| (now - chrono::Duration::seconds(*ago), line.to_string()))
+            .collect(),
+    );
+}
+
+/// A ResourceQuota in `ns` whose status says `used` of `hard` (resource → quantity).
+pub fn quota_status(sim: &KubeSim, ns: &str, hard: Value, used: Value) {
+    sim.apply_object(json!({"apiVersion": "v1", "kind": "ResourceQuota",
+        "metadata": {"name": "usage", "namespace": ns},
+        "spec": {"hard": hard.clone()},
+        "status": {"hard": hard, "used": used}}))
+        .expect("quota");
+}
+
+/// A kube client from kubeconfig YAML, as `kubectl` would load it.
+pub async fn client_from_kubeconfig(yaml: &str) -> kube::Client {
+    let kubeconfig = kube::config::Kubeconfig::from_yaml(yaml).expect("kubeconfig parses");
+    let config = kube::Config::from_custom_kubeconfig(
+        kubeconfig,
+        &kube::config::KubeConfigOptions::default(),
+    )
+    .await
+    .expect("kubeconfig is usable");
+    kube::Client::try_from(config).expect("client")
+}
+
+/// The most recent audit entry of `operation`: (principal, outcome, target).
+pub async fn last_audit(store: &Store, operation: &str) -> Option<(String, String, String)> {
+    store
+        .audit_entries(fleetgraph::store::audit::AuditQuery {
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .expect("audit entries")
+        .into_iter()
+        .find(|e| e.operation == operation)
+        .map(|e| (e.principal, e.outcome, e.target))
 }

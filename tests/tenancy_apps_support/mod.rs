@@ -83,31 +83,7 @@ impl World {
     /// Plays KubeVela's controller: reports a status and the ApplicationRevision of the
     /// current publishVersion.
     pub fn kubevela_reports(&self, name: &str, workflow: Value) {
-        let mut app = self.application(name).expect("application exists");
-        let version = app["metadata"]["annotations"]["app.oam.dev/publishVersion"]
-            .as_str()
-            .expect("publish version")
-            .to_string();
-        let rev_name = format!("{name}-v{version}");
-        app["status"] = json!({
-            "status": "running",
-            "latestRevision": {"name": rev_name, "revision": version.parse::<i64>().expect("n")},
-            "services": [{"name": "web", "healthy": true, "namespace": NS}],
-            "workflow": workflow,
-        });
-        self.sim.apply_object(app.clone()).expect("status written");
-        self.sim
-            .apply_object(json!({
-                "apiVersion": "core.oam.dev/v1beta1", "kind": "ApplicationRevision",
-                "metadata": {"name": rev_name, "namespace": NS,
-                    "labels": {"app.oam.dev/name": name},
-                    "annotations": {"app.oam.dev/publishVersion": version}},
-                "spec": {"application": {"apiVersion": "core.oam.dev/v1beta1", "kind": "Application",
-                    "metadata": {"name": name, "namespace": NS,
-                        "annotations": app["metadata"]["annotations"].clone()},
-                    "spec": app["spec"].clone()}}
-            }))
-            .expect("revision written");
+        crate::common::tenancy::kubevela_reports(&self.sim, NS, name, workflow);
     }
 }
 
@@ -148,6 +124,5 @@ pub fn observability() -> PolicySetRules {
 }
 
 pub fn running_workflow() -> Value {
-    json!({"mode": "StepByStep", "suspend": false, "terminated": false, "finished": false,
-        "steps": [{"id": "a1", "name": "web", "type": "apply-component", "phase": "running"}]})
+    crate::common::tenancy::running_workflow()
 }

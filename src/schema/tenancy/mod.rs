@@ -7,11 +7,14 @@
 //! resources, profile statuses, health flags), which a cluster registered by kubeconfig does
 //! not have. Both kinds resolve through `node(id)`.
 
+pub mod catalog;
 pub mod cluster;
+pub mod kubeconfig;
 pub mod policy_set;
 pub mod project;
 pub mod tenant;
 pub mod token;
+pub mod usage;
 
 use std::collections::BTreeMap;
 
@@ -105,6 +108,7 @@ pub async fn node_by_id(
         policy_set::TYPE_NAME => policy_set::by_node_id(ctx, uuid)
             .await?
             .map(Node::PolicySet),
+        super::app::TYPE_NAME => super::app::by_node_id(ctx, uuid).await?.map(Node::App),
         _ => return Ok(None),
     }))
 }

@@ -75,6 +75,32 @@ impl Project {
             })
             .collect()
     }
+    /// The project's apps, by name (then id).
+    async fn apps(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Page<crate::schema::app::App>> {
+        let args = PageArgs::new(after, before, first, last);
+        crate::schema::app::project_apps(ctx, self.0.id, args).await
+    }
+    /// Quota usage of the project namespace over `range` (`1h`, `24h` (default), `7d`, `30d`).
+    async fn usage(
+        &self,
+        ctx: &Context<'_>,
+        range: Option<String>,
+    ) -> async_graphql::Result<super::usage::Usage> {
+        let t = tenancy(ctx).kn()?;
+        let range = super::usage::parse_range(range).kn()?;
+        let now = Utc::now();
+        let aggregates = crate::tenancy::usage::of_project(t, &self.0, range, now)
+            .await
+            .kn()?;
+        Ok(super::usage::usage_out(range, now, aggregates))
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }

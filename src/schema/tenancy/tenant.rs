@@ -143,6 +143,20 @@ impl Tenant {
             .await
             .kn()
     }
+    /// Quota usage over `range` (`1h`, `24h` (default), `7d`, `30d`), read from the cluster.
+    async fn usage(
+        &self,
+        ctx: &Context<'_>,
+        range: Option<String>,
+    ) -> async_graphql::Result<super::usage::Usage> {
+        let t = tenancy(ctx).kn()?;
+        let range = super::usage::parse_range(range).kn()?;
+        let now = Utc::now();
+        let aggregates = crate::tenancy::usage::of_tenant(t, &self.0, range, now)
+            .await
+            .kn()?;
+        Ok(super::usage::usage_out(range, now, aggregates))
+    }
     /// The tenant's policy sets, by name.
     async fn policy_sets(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PolicySet>> {
         let t = tenancy(ctx).kn()?;
