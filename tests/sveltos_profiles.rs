@@ -326,5 +326,7 @@ mod dependencies;
 mod detail;
 #[path = "sveltos_profiles/live.rs"]
 mod live;
+#[path = "sveltos_profiles/pages.rs"]
+mod pages;
 #[path = "sveltos_profiles/reads.rs"]
 mod reads;

@@ -1,7 +1,9 @@
 //! Per-request DataLoaders, one per batched key, and the request data they share: one fleet
 //! snapshot per request (so every field of a response reads the same state) and the reviews.
 
+pub mod classifier_matches;
 pub mod cluster_addons;
+pub mod event_matches;
 pub mod matching_profiles;
 
 use std::sync::Arc;
@@ -30,10 +32,22 @@ pub fn attach(batch: BatchRequest, state: &AppState, principal: Principal) -> Ba
         tokio::spawn,
         HashMapCache::default(),
     ));
+    let events = Arc::new(DataLoader::with_cache(
+        event_matches::EventMatches::new(snapshot.clone(), state.metrics.clone()),
+        tokio::spawn,
+        HashMapCache::default(),
+    ));
+    let classifiers = Arc::new(DataLoader::with_cache(
+        classifier_matches::ClassifierMatches::new(snapshot.clone(), state.metrics.clone()),
+        tokio::spawn,
+        HashMapCache::default(),
+    ));
     batch
         .data(principal)
         .data(snapshot)
         .data(reviews)
         .data(addons)
         .data(matching)
+        .data(events)
+        .data(classifiers)
 }

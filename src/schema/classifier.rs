@@ -5,23 +5,26 @@
 use std::sync::Arc;
 
 use async_graphql::types::Json;
-use async_graphql::{Context, Enum, ID, InputObject, Interface, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, Interface, Object, SimpleObject};
 use serde_json::Value;
 
-use super::cluster::{Cluster, ClusterKind, Label, request_snapshot};
+use super::cluster::{Cluster, ClusterKind, Label};
 use super::node_id::NodeId;
-use super::pagination::{KeyPart, Page, PageArgs, SortKey, paginate};
-use super::visibility::{retain_visible_clusters, visible_of};
-use crate::config::LimitsConfig;
+use super::visibility::retain_visible_clusters;
 use crate::error::ResultExt;
-use crate::fleet::cache::{FleetKind, FleetSnapshot, ObjectKey};
+use crate::fleet::cache::FleetSnapshot;
 use crate::fleet::kinds::{
     Classifier as ClassifierObject, ClassifierLabel,
     ManagementClusterClassifier as ManagementObject,
 };
 use crate::fleet::query::classifiers::{
-    ClassifierKind as KindValue, ClassifierMatch, ClassifierQuery, classifier_matches,
+    ClassifierKind as KindValue, ClassifierMatch, classifier_matches,
 };
+use crate::loaders::classifier_matches::ClassifierMatchesLoader;
+
+#[path = "classifier_list.rs"]
+mod list;
+pub use list::{ClassifierFilter, ClassifierQueryRoot, classifier_by_name};
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClassifierKind {
@@ -62,7 +65,12 @@ impl From<KindValue> for ClassifierKind {
         desc = "Labels set on matching clusters, in stored order."
     ),
     field(name = "matching_cluster_count", ty = "usize"),
-    field(name = "matching_clusters", ty = "Vec<ClassifierClusterMatch>")
+    field(name = "matching_clusters", ty = "Vec<ClassifierClusterMatch>"),
+    field(
+        name = "spec_json",
+        ty = "Json<Value>",
+        desc = "The full spec as stored."
+    )
 )]
 pub enum AnyClassifier {
     Classifier(ClassifierNode),
@@ -129,6 +137,31 @@ fn labels(labels: &[ClassifierLabel]) -> Vec<Label> {
         .collect()
 }
 
+/// A classifier's matching clusters through the request's batching loader.
+pub(crate) async fn matches_of(
+    ctx: &Context<'_>,
+    snapshot: &FleetSnapshot,
+    kind: KindValue,
+    name: &str,
+    classifier_labels: &[ClassifierLabel],
+) -> async_graphql::Result<Arc<Vec<ClassifierMatch>>> {
+    // Subscription events have no per-request loader: read the snapshot directly.
+    let Some(loader) = ctx.data_opt::<Arc<ClassifierMatchesLoader>>() else {
+        return Ok(Arc::new(classifier_matches(
+            snapshot,
+            kind,
+            name,
+            classifier_labels,
+        )));
+    };
+    let matches = loader
+        .load_one((kind, name.to_string()))
+        .await
+        .map_err(|e| crate::error::Error::Internal(e.to_string()))
+        .gql()?;
+    Ok(matches.unwrap_or_default())
+}
+
 /// The matching clusters the caller may see, in namespace, name, kind order.
 async fn visible_matches(
     ctx: &Context<'_>,
@@ -137,7 +170,9 @@ async fn visible_matches(
     name: &str,
     classifier_labels: &[ClassifierLabel],
 ) -> async_graphql::Result<Vec<ClassifierMatch>> {
-    let mut matches = classifier_matches(snapshot, kind, name, classifier_labels);
+    let mut matches = matches_of(ctx, snapshot, kind, name, classifier_labels)
+        .await?
+        .to_vec();
     retain_visible_clusters(ctx, &mut matches, |m| &m.reference).await?;
     Ok(matches)
 }
@@ -280,177 +315,3 @@ classifier_object!(
         }
     }
 );
-
-#[derive(InputObject, Default)]
-pub struct ClassifierFilter {
-    /// Case-insensitive substring of the name.
-    pub name: Option<String>,
-    pub kind: Option<ClassifierKind>,
-    /// Keep classifiers matching a (visible) cluster whose namespace contains this
-    /// (case-insensitive).
-    pub cluster_namespace: Option<String>,
-    /// Keep classifiers matching a (visible) cluster whose name contains this
-    /// (case-insensitive).
-    pub cluster_name: Option<String>,
-}
-
-/// The classifiers of both kinds passing `query` and the caller's reviews, by name then kind.
-async fn select(
-    ctx: &Context<'_>,
-    snapshot: &Arc<FleetSnapshot>,
-    query: &ClassifierQuery,
-) -> async_graphql::Result<Vec<(SortKey, AnyClassifier)>> {
-    let stores = &snapshot.stores;
-    let keys = |kind: KindValue, names: Vec<&ObjectKey>| {
-        names
-            .into_iter()
-            .filter(|k| query.matches(kind, &k.name))
-            .cloned()
-            .collect::<Vec<_>>()
-    };
-    let classifier_keys = keys(KindValue::Classifier, stores.classifiers.keys().collect());
-    let management_keys = keys(
-        KindValue::ManagementClusterClassifier,
-        stores.management_classifiers.keys().collect(),
-    );
-    let classifiers = visible_of(ctx, FleetKind::Classifier, &classifier_keys).await?;
-    let management = visible_of(
-        ctx,
-        FleetKind::ManagementClusterClassifier,
-        &management_keys,
-    )
-    .await?;
-    let mut rows: Vec<(SortKey, AnyClassifier)> = Vec::new();
-    for key in classifier_keys.iter().filter(|k| classifiers.allows(k)) {
-        if let Some(object) = stores.classifiers.get(key) {
-            let node = ClassifierNode {
-                object: object.clone(),
-                snapshot: snapshot.clone(),
-            };
-            rows.push((sort_key(KindValue::Classifier, &key.name), node.into()));
-        }
-    }
-    for key in management_keys.iter().filter(|k| management.allows(k)) {
-        if let Some(object) = stores.management_classifiers.get(key) {
-            let node = ManagementClusterClassifierNode {
-                object: object.clone(),
-                snapshot: snapshot.clone(),
-            };
-            let kind = KindValue::ManagementClusterClassifier;
-            rows.push((sort_key(kind, &key.name), node.into()));
-        }
-    }
-    if query.filters_clusters() {
-        let mut kept = Vec::with_capacity(rows.len());
-        for (key, node) in rows {
-            let (kind, name, labels) = match &node {
-                AnyClassifier::Classifier(c) => (
-                    KindValue::Classifier,
-                    c.object_name(),
-                    &c.object.spec.classifier_labels,
-                ),
-                AnyClassifier::ManagementClusterClassifier(c) => (
-                    KindValue::ManagementClusterClassifier,
-                    c.object_name(),
-                    &c.object.spec.classifier_labels,
-                ),
-            };
-            let mut matches = classifier_matches(snapshot, kind, name, labels);
-            matches.retain(|m| query.matches_cluster(&m.reference));
-            retain_visible_clusters(ctx, &mut matches, |m| &m.reference).await?;
-            if !matches.is_empty() {
-                kept.push((key, node));
-            }
-        }
-        rows = kept;
-    }
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(rows)
-}
-
-fn sort_key(kind: KindValue, name: &str) -> SortKey {
-    SortKey::ascending([KeyPart::from(name), KeyPart::from(kind.as_str())])
-}
-
-#[derive(Default)]
-pub struct ClassifierQueryRoot;
-
-#[Object]
-impl ClassifierQueryRoot {
-    /// Classifiers and ManagementClusterClassifiers the caller may see, by name then kind.
-    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
-    async fn classifiers(
-        &self,
-        ctx: &Context<'_>,
-        filter: Option<ClassifierFilter>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> async_graphql::Result<Page<AnyClassifier>> {
-        let filter = filter.unwrap_or_default();
-        let query = ClassifierQuery {
-            name: filter.name,
-            kind: filter.kind.map(Into::into),
-            cluster_namespace: filter.cluster_namespace,
-            cluster_name: filter.cluster_name,
-        };
-        let snapshot = request_snapshot(ctx)?;
-        let rows = select(ctx, &snapshot, &query).await?;
-        let args = PageArgs::new(after, before, first, last);
-        paginate(rows, "name-kind", &args, ctx.data::<LimitsConfig>()?, |n| n).gql()
-    }
-
-    /// One classifier of the given kind, or null when it does not exist or the caller may not
-    /// see it.
-    async fn classifier(
-        &self,
-        ctx: &Context<'_>,
-        kind: ClassifierKind,
-        name: String,
-    ) -> async_graphql::Result<Option<AnyClassifier>> {
-        classifier_by_name(ctx, kind.into(), &name).await
-    }
-}
-
-/// The classifier `name` of `kind` if it exists and the caller may see it (also for
-/// `node(id)`).
-pub async fn classifier_by_name(
-    ctx: &Context<'_>,
-    kind: KindValue,
-    name: &str,
-) -> async_graphql::Result<Option<AnyClassifier>> {
-    let snapshot = request_snapshot(ctx)?;
-    let key = ObjectKey::new("", name);
-    let (fleet_kind, node): (FleetKind, Option<AnyClassifier>) = match kind {
-        KindValue::Classifier => (
-            FleetKind::Classifier,
-            snapshot.stores.classifiers.get(&key).map(|object| {
-                ClassifierNode {
-                    object: object.clone(),
-                    snapshot: snapshot.clone(),
-                }
-                .into()
-            }),
-        ),
-        KindValue::ManagementClusterClassifier => (
-            FleetKind::ManagementClusterClassifier,
-            snapshot
-                .stores
-                .management_classifiers
-                .get(&key)
-                .map(|object| {
-                    ManagementClusterClassifierNode {
-                        object: object.clone(),
-                        snapshot: snapshot.clone(),
-                    }
-                    .into()
-                }),
-        ),
-    };
-    let Some(node) = node else {
-        return Ok(None);
-    };
-    let allowed = visible_of(ctx, fleet_kind, std::slice::from_ref(&key)).await?;
-    Ok(allowed.allows(&key).then_some(node))
-}

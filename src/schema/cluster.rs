@@ -2,8 +2,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, Enum, ID, InputObject, Interface, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, Interface, Object, SimpleObject};
 
 use super::addons::{
     DeployedResource, DeployedResourceFilter, HelmRelease, HelmReleaseFilter, ProfileFeatureStatus,
@@ -11,21 +10,27 @@ use super::addons::{
 };
 use super::diagnostics::ClusterDiagnostics;
 use super::node_id::NodeId;
-use super::pagination::{Page, PageArgs, SortKey, paginate};
+use super::pagination::{Page, PageArgs};
 use super::profile::ProfileNode;
-use crate::auth::Principal;
-use crate::auth::sar::{SarLoader, visible};
-use crate::config::LimitsConfig;
-use crate::error::ResultExt;
-use crate::fleet::cache::{FleetCache, FleetCluster, FleetKind, FleetSnapshot, ObjectKey};
+use crate::fleet::cache::FleetCluster;
 use crate::fleet::kinds::ClusterType;
-use crate::fleet::query::addons::{
-    ClusterAddons, HelmReleaseQuery, ResourceQuery, StatusQuery, cluster_addons,
-};
-use crate::fleet::query::clusters::{ClusterOrder, ClusterQuery, select};
-use crate::fleet::query::labels::Selector;
-use crate::loaders::cluster_addons::AddonsLoader;
-use crate::loaders::matching_profiles::MatchingProfilesLoader;
+use crate::fleet::query::addons::{HelmReleaseQuery, ResourceQuery, StatusQuery};
+
+#[path = "cluster_filter.rs"]
+mod filter;
+#[path = "cluster_links.rs"]
+mod links;
+#[path = "cluster_list.rs"]
+mod list;
+#[path = "cluster_rows.rs"]
+mod rows;
+
+pub(crate) use filter::cluster_query;
+pub use filter::{ClusterFilter, ClusterOrderBy, ClusterOrderField, OrderDirection};
+pub use links::{DryRunHelmChange, DryRunReport, DryRunResourceChange, ProfileKeyInput};
+pub use list::ClusterQueryRoot;
+pub use rows::request_snapshot;
+use rows::{addons_of, page_rows};
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClusterKind {
@@ -71,53 +76,7 @@ pub struct ClusterHealth {
     pub has_outdated_helm_charts: bool,
 }
 
-#[derive(InputObject, Default)]
-pub struct ClusterFilter {
-    /// Case-insensitive substring of the namespace.
-    pub namespace: Option<String>,
-    /// Case-insensitive substring of the name.
-    pub name: Option<String>,
-    /// Kubernetes label selector, e.g. `env=prod,tier in (gold,silver),!legacy`.
-    pub label_selector: Option<String>,
-    pub kind: Option<ClusterKind>,
-    pub ready: Option<bool>,
-    pub has_issues: Option<bool>,
-    pub is_provisioning: Option<bool>,
-    pub has_outdated_helm_charts: Option<bool>,
-}
-
-#[derive(Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ClusterOrderField {
-    /// Namespace, then name, then kind (CAPI first).
-    #[default]
-    NamespaceName,
-    /// Name, then namespace, then kind.
-    Name,
-    /// Kubernetes version compared numerically (unknown versions last), then namespace/name.
-    Version,
-    /// Ready clusters first, then namespace/name.
-    Ready,
-}
-
-#[derive(Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum OrderDirection {
-    #[default]
-    Asc,
-    Desc,
-}
-
-#[derive(InputObject, Default)]
-pub struct ClusterOrderBy {
-    #[graphql(default)]
-    pub field: ClusterOrderField,
-    #[graphql(default)]
-    pub direction: OrderDirection,
-}
-
 /// Fields every managed cluster has.
-#[path = "cluster_links.rs"]
-mod links;
-pub use links::{DryRunHelmChange, DryRunReport, DryRunResourceChange, ProfileKeyInput};
 
 // The interface lists one `field(...)` per field; clippy reads repeated `ty = "String"` as
 // duplicated attributes.
@@ -128,6 +87,7 @@ pub use links::{DryRunHelmChange, DryRunReport, DryRunResourceChange, ProfileKey
     field(name = "kind", ty = "ClusterKind"),
     field(name = "namespace", ty = "String"),
     field(name = "name", ty = "String"),
+    field(name = "uid", ty = "String"),
     field(name = "labels", ty = "Vec<Label>", desc = "Sorted by key."),
     field(
         name = "version",
@@ -344,92 +304,6 @@ macro_rules! cluster_object {
     };
 }
 
-/// One page of a cluster's rows that pass `keep`, in `key` order.
-fn page_rows<R: Clone, N: async_graphql::OutputType>(
-    ctx: &Context<'_>,
-    rows: &[R],
-    keep: impl Fn(&R) -> bool,
-    key: impl Fn(&R) -> SortKey,
-    order: &str,
-    args: &PageArgs,
-    to_node: impl Fn(R) -> N,
-) -> async_graphql::Result<Page<N>> {
-    let rows = rows
-        .iter()
-        .filter(|r| keep(r))
-        .map(|r| (key(r), r.clone()))
-        .collect();
-    paginate(rows, order, args, ctx.data::<LimitsConfig>()?, to_node).gql()
-}
-
-/// The cluster's add-ons through the request's batching loader.
-async fn addons_of(
-    ctx: &Context<'_>,
-    cluster: &FleetCluster,
-) -> async_graphql::Result<Arc<ClusterAddons>> {
-    // Subscription events have no per-request loader: read the latest snapshot directly.
-    let Some(loader) = ctx.data_opt::<Arc<AddonsLoader>>() else {
-        let snapshot = request_snapshot(ctx)?;
-        return Ok(Arc::new(cluster_addons(&snapshot, &cluster.reference)));
-    };
-    let addons = loader
-        .load_one(cluster.reference.clone())
-        .await
-        .map_err(|e| crate::error::Error::Internal(e.to_string()))
-        .gql()?;
-    Ok(addons.unwrap_or_default())
-}
-
-/// Loads the add-ons of a whole page in one batch when the query asks for any of them, so the
-/// cost does not depend on how the per-cluster fields are scheduled.
-async fn prefetch_addons(ctx: &Context<'_>, page: &Page<Cluster>) -> async_graphql::Result<()> {
-    let node = ctx.look_ahead().field("edges").field("node");
-    let keys = || {
-        page.edges.iter().map(|e| match &e.node {
-            Cluster::Capi(c) => c.0.reference.clone(),
-            Cluster::Sveltos(c) => c.0.reference.clone(),
-        })
-    };
-    let wanted = ["helmReleases", "deployedResources", "profileStatuses"]
-        .iter()
-        .any(|f| node.field(f).exists());
-    if wanted && let Some(loader) = ctx.data_opt::<Arc<AddonsLoader>>() {
-        loader
-            .load_many(keys())
-            .await
-            .map_err(|e| crate::error::Error::Internal(e.to_string()))
-            .gql()?;
-    }
-    if node.field("matchingProfiles").exists()
-        && let Some(loader) = ctx.data_opt::<Arc<MatchingProfilesLoader>>()
-    {
-        loader
-            .load_many(keys())
-            .await
-            .map_err(|e| crate::error::Error::Internal(e.to_string()))
-            .gql()?;
-    }
-    Ok(())
-}
-
-/// The request's snapshot (HTTP requests carry one), else the latest. Without a management
-/// cluster there is nothing to read: UNAVAILABLE, with what to do about it.
-pub fn request_snapshot(ctx: &Context<'_>) -> async_graphql::Result<Arc<FleetSnapshot>> {
-    let fleet = ctx.data::<FleetCache>()?;
-    if !fleet.is_connected() {
-        return Err(crate::error::Error::Unavailable(
-            "no management cluster is configured: start the server with --kubeconfig \
-             (or in a cluster), or try `fleetgraph demo`"
-                .to_string(),
-        ))
-        .gql();
-    }
-    if let Some(snapshot) = ctx.data_opt::<Arc<FleetSnapshot>>() {
-        return Ok(snapshot.clone());
-    }
-    Ok(fleet.snapshot())
-}
-
 cluster_object!(
     CapiCluster,
     "A Cluster API `Cluster` (cluster.x-k8s.io).",
@@ -445,93 +319,3 @@ cluster_object!(
         }
     }
 );
-
-#[derive(Default)]
-pub struct ClusterQueryRoot;
-
-#[Object]
-impl ClusterQueryRoot {
-    /// Cluster API and Sveltos clusters the caller may see, filtered and ordered (default:
-    /// namespace, name, kind).
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
-    async fn clusters(
-        &self,
-        ctx: &Context<'_>,
-        filter: Option<ClusterFilter>,
-        order_by: Option<ClusterOrderBy>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> async_graphql::Result<Page<Cluster>> {
-        let principal = ctx.data::<Principal>()?;
-        let limits = ctx.data::<LimitsConfig>()?;
-        let reviews = ctx.data_opt::<Arc<DataLoader<SarLoader>>>();
-        let query = cluster_query(filter.unwrap_or_default()).gql()?;
-        let order = order_by.unwrap_or_default();
-        let descending = order.direction == OrderDirection::Desc;
-        let field = match order.field {
-            ClusterOrderField::NamespaceName => ClusterOrder::NamespaceName,
-            ClusterOrderField::Name => ClusterOrder::Name,
-            ClusterOrderField::Version => ClusterOrder::Version,
-            ClusterOrderField::Ready => ClusterOrder::Ready,
-        };
-        let snapshot = request_snapshot(ctx)?;
-        let mut selected = select(&snapshot, &query, field, descending);
-        let keys_of = |t: ClusterType| {
-            selected
-                .iter()
-                .filter(move |(_, c)| c.reference.cluster_type == t)
-                .map(|(_, c)| {
-                    ObjectKey::new(c.reference.namespace.clone(), c.reference.name.clone())
-                })
-                .collect::<Vec<_>>()
-        };
-        let capi_keys = keys_of(ClusterType::Capi);
-        let sveltos_keys = keys_of(ClusterType::Sveltos);
-        let reviews = reviews.map(|r| r.as_ref());
-        let capi = visible(principal, reviews, FleetKind::CapiCluster, &capi_keys)
-            .await
-            .gql()?;
-        let sveltos = visible(principal, reviews, FleetKind::SveltosCluster, &sveltos_keys)
-            .await
-            .gql()?;
-        selected.retain(|(_, c)| {
-            let key = ObjectKey::new(c.reference.namespace.clone(), c.reference.name.clone());
-            match c.reference.cluster_type {
-                ClusterType::Capi => capi.allows(&key),
-                ClusterType::Sveltos => sveltos.allows(&key),
-            }
-        });
-        let args = PageArgs::new(after, before, first, last);
-        let page = paginate(
-            selected,
-            &field.tag(descending),
-            &args,
-            limits,
-            Cluster::from_fleet,
-        )
-        .gql()?;
-        prefetch_addons(ctx, &page).await?;
-        Ok(page)
-    }
-}
-
-pub(crate) fn cluster_query(filter: ClusterFilter) -> crate::error::Result<ClusterQuery> {
-    let selector = filter
-        .label_selector
-        .as_deref()
-        .map(|s| Selector::parse("filter.labelSelector", s))
-        .transpose()?;
-    Ok(ClusterQuery {
-        namespace: filter.namespace,
-        name: filter.name,
-        selector,
-        cluster_type: filter.kind.map(Into::into),
-        ready: filter.ready,
-        has_issues: filter.has_issues,
-        is_provisioning: filter.is_provisioning,
-        has_outdated_helm_charts: filter.has_outdated_helm_charts,
-    })
-}

@@ -19,6 +19,7 @@ use crate::fleet::query::events::{
     EventMatch, EventTriggerQuery, MatchedResource, event_matches, event_source,
 };
 use crate::fleet::query::profiles::selector_text;
+use crate::loaders::event_matches::EventMatchesLoader;
 
 /// An EventTrigger (lib.projectsveltos.io): deploys add-ons where its EventSource matched.
 pub struct EventTriggerNode {
@@ -33,10 +34,51 @@ impl EventTriggerNode {
 
     /// Matching clusters the caller may see.
     async fn visible_matches(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<EventMatch>> {
-        let mut matches = event_matches(&self.snapshot, &self.trigger);
+        let mut matches = matches_of(ctx, &self.snapshot, &self.trigger)
+            .await?
+            .to_vec();
         retain_visible_clusters(ctx, &mut matches, |m| &m.reference).await?;
         Ok(matches)
     }
+}
+
+/// A trigger's matches through the request's batching loader.
+async fn matches_of(
+    ctx: &Context<'_>,
+    snapshot: &FleetSnapshot,
+    trigger: &EventTrigger,
+) -> async_graphql::Result<Arc<Vec<EventMatch>>> {
+    // Subscription events have no per-request loader: read the snapshot directly.
+    let Some(loader) = ctx.data_opt::<Arc<EventMatchesLoader>>() else {
+        return Ok(Arc::new(event_matches(snapshot, trigger)));
+    };
+    let name = trigger.metadata.name.clone().unwrap_or_default();
+    let matches = loader
+        .load_one(name)
+        .await
+        .map_err(|e| crate::error::Error::Internal(e.to_string()))
+        .gql()?;
+    Ok(matches.unwrap_or_default())
+}
+
+/// Loads the matches of many triggers in one batch (the per-trigger look-ups that follow are
+/// then answered from the request's loader cache).
+async fn prefetch_matches(
+    ctx: &Context<'_>,
+    triggers: &[Arc<EventTrigger>],
+) -> async_graphql::Result<()> {
+    if let Some(loader) = ctx.data_opt::<Arc<EventMatchesLoader>>() {
+        loader
+            .load_many(
+                triggers
+                    .iter()
+                    .map(|t| t.metadata.name.clone().unwrap_or_default()),
+            )
+            .await
+            .map_err(|e| crate::error::Error::Internal(e.to_string()))
+            .gql()?;
+    }
+    Ok(())
 }
 
 #[Object(name = "EventTrigger")]
@@ -261,9 +303,10 @@ impl EventTriggerQueryRoot {
             .collect();
         retain_visible_triggers(ctx, &mut triggers).await?;
         if query.filters_clusters() {
+            prefetch_matches(ctx, &triggers).await?;
             let mut kept = Vec::with_capacity(triggers.len());
             for trigger in triggers {
-                let mut matches = event_matches(&snapshot, &trigger);
+                let mut matches = matches_of(ctx, &snapshot, &trigger).await?.to_vec();
                 matches.retain(|m| query.matches_cluster(&m.reference));
                 retain_visible_clusters(ctx, &mut matches, |m| &m.reference).await?;
                 if !matches.is_empty() {
@@ -280,7 +323,7 @@ impl EventTriggerQueryRoot {
             })
             .collect();
         let args = PageArgs::new(after, before, first, last);
-        paginate(
+        let page = paginate(
             rows,
             "name",
             &args,
@@ -290,7 +333,13 @@ impl EventTriggerQueryRoot {
                 snapshot: snapshot.clone(),
             },
         )
-        .gql()
+        .gql()?;
+        let node = ctx.look_ahead().field("edges").field("node");
+        if node.field("matchingClusters").exists() || node.field("matchingClusterCount").exists() {
+            let page_triggers: Vec<_> = page.edges.iter().map(|e| e.node.trigger.clone()).collect();
+            prefetch_matches(ctx, &page_triggers).await?;
+        }
+        Ok(page)
     }
 
     /// One EventTrigger, or null when it does not exist or the caller may not see it.

@@ -4,6 +4,7 @@
 
 pub mod db;
 pub mod fleet;
+pub mod pages;
 pub mod server;
 pub mod sim;
 pub mod tenancy;

@@ -57,6 +57,21 @@ impl TestServer {
         response.json().await.expect("JSON body")
     }
 
+    /// POSTs a query with a bearer token (none: anonymous) and returns the whole JSON body.
+    pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self.http.post(self.endpoint("/graphql"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(response.status(), 200, "GraphQL answers with HTTP 200");
+        response.json().await.expect("JSON body")
+    }
+
     /// POSTs raw bytes with a content type; returns status and JSON body.
     pub async fn post_raw(&self, content_type: &str, body: Vec<u8>) -> (u16, Value) {
         let response = self

@@ -34,6 +34,13 @@ fn jwt_config() -> JwtConfig {
     }
 }
 
+fn configure(c: &mut fleetgraph::config::ServeConfig) {
+    c.auth.jwt = jwt_config();
+    c.tenancy.encryption_key = Some(encryption_key());
+    c.tenancy.cluster_timeout_secs = 3;
+    c.auth.rate_limit_per_second = 0;
+}
+
 /// A server on `db` with authentication on, tokens signed by [`JWT_SECRET`].
 pub async fn start_on(db: TestDb) -> TenancyWorld {
     start_configured(db, |_| {}).await
@@ -42,15 +49,12 @@ pub async fn start_on(db: TestDb) -> TenancyWorld {
 /// Like [`start_on`], with further settings (e.g. the usage sampler's interval).
 pub async fn start_configured(
     db: TestDb,
-    configure: impl FnOnce(&mut fleetgraph::config::ServeConfig),
+    extra: impl FnOnce(&mut fleetgraph::config::ServeConfig),
 ) -> TenancyWorld {
     let store_config = db.store_config();
     let server = TestServer::start_on(db, |c| {
-        c.auth.jwt = jwt_config();
-        c.tenancy.encryption_key = Some(encryption_key());
-        c.tenancy.cluster_timeout_secs = 3;
-        c.auth.rate_limit_per_second = 0;
         configure(c);
+        extra(c);
     })
     .await;
     let keys = JwtKeys::from_config(&jwt_config())
@@ -102,6 +106,16 @@ impl TenancyWorld {
             })
             .expect("token")
             .token
+    }
+
+    /// A second server on the same database, configured alike: another replica.
+    pub async fn replica(&self) -> TestServer {
+        let url = self.server.db.url.clone();
+        TestServer::start_with(|c| {
+            configure(c);
+            c.store.database_url = url;
+        })
+        .await
     }
 
     pub fn admin(&self) -> String {

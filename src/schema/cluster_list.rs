@@ -1,0 +1,127 @@
+//! The `clusters` root field: filtered, ordered, reviewed and paged, with the page's add-ons
+//! and matching profiles loaded in one batch each.
+
+use std::sync::Arc;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, Object};
+
+use super::Cluster;
+use super::filter::{
+    ClusterFilter, ClusterOrderBy, ClusterOrderField, OrderDirection, cluster_query,
+};
+use super::rows::request_snapshot;
+use crate::auth::Principal;
+use crate::auth::sar::{SarLoader, visible};
+use crate::config::LimitsConfig;
+use crate::error::ResultExt;
+use crate::fleet::cache::{FleetKind, ObjectKey};
+use crate::fleet::kinds::ClusterType;
+use crate::fleet::query::clusters::{ClusterOrder, select};
+use crate::loaders::cluster_addons::AddonsLoader;
+use crate::loaders::matching_profiles::MatchingProfilesLoader;
+use crate::schema::pagination::{Page, PageArgs, paginate};
+
+#[derive(Default)]
+pub struct ClusterQueryRoot;
+
+#[Object]
+impl ClusterQueryRoot {
+    /// Cluster API and Sveltos clusters the caller may see, filtered and ordered (default:
+    /// namespace, name, kind).
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn clusters(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ClusterFilter>,
+        order_by: Option<ClusterOrderBy>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Page<Cluster>> {
+        let principal = ctx.data::<Principal>()?;
+        let limits = ctx.data::<LimitsConfig>()?;
+        let reviews = ctx.data_opt::<Arc<DataLoader<SarLoader>>>();
+        let query = cluster_query(filter.unwrap_or_default()).gql()?;
+        let order = order_by.unwrap_or_default();
+        let descending = order.direction == OrderDirection::Desc;
+        let field = match order.field {
+            ClusterOrderField::NamespaceName => ClusterOrder::NamespaceName,
+            ClusterOrderField::Name => ClusterOrder::Name,
+            ClusterOrderField::Version => ClusterOrder::Version,
+            ClusterOrderField::Ready => ClusterOrder::Ready,
+        };
+        let snapshot = request_snapshot(ctx)?;
+        let mut selected = select(&snapshot, &query, field, descending);
+        let keys_of = |t: ClusterType| {
+            selected
+                .iter()
+                .filter(move |(_, c)| c.reference.cluster_type == t)
+                .map(|(_, c)| {
+                    ObjectKey::new(c.reference.namespace.clone(), c.reference.name.clone())
+                })
+                .collect::<Vec<_>>()
+        };
+        let capi_keys = keys_of(ClusterType::Capi);
+        let sveltos_keys = keys_of(ClusterType::Sveltos);
+        let reviews = reviews.map(|r| r.as_ref());
+        let capi = visible(principal, reviews, FleetKind::CapiCluster, &capi_keys)
+            .await
+            .gql()?;
+        let sveltos = visible(principal, reviews, FleetKind::SveltosCluster, &sveltos_keys)
+            .await
+            .gql()?;
+        selected.retain(|(_, c)| {
+            let key = ObjectKey::new(c.reference.namespace.clone(), c.reference.name.clone());
+            match c.reference.cluster_type {
+                ClusterType::Capi => capi.allows(&key),
+                ClusterType::Sveltos => sveltos.allows(&key),
+            }
+        });
+        let args = PageArgs::new(after, before, first, last);
+        let page = paginate(
+            selected,
+            &field.tag(descending),
+            &args,
+            limits,
+            Cluster::from_fleet,
+        )
+        .gql()?;
+        prefetch_addons(ctx, &page).await?;
+        Ok(page)
+    }
+}
+
+/// Loads the add-ons of a whole page in one batch when the query asks for any of them, so the
+/// cost does not depend on how the per-cluster fields are scheduled.
+async fn prefetch_addons(ctx: &Context<'_>, page: &Page<Cluster>) -> async_graphql::Result<()> {
+    let node = ctx.look_ahead().field("edges").field("node");
+    let keys = || {
+        page.edges.iter().map(|e| match &e.node {
+            Cluster::Capi(c) => c.0.reference.clone(),
+            Cluster::Sveltos(c) => c.0.reference.clone(),
+        })
+    };
+    let wanted = ["helmReleases", "deployedResources", "profileStatuses"]
+        .iter()
+        .any(|f| node.field(f).exists());
+    if wanted && let Some(loader) = ctx.data_opt::<Arc<AddonsLoader>>() {
+        loader
+            .load_many(keys())
+            .await
+            .map_err(|e| crate::error::Error::Internal(e.to_string()))
+            .gql()?;
+    }
+    if node.field("matchingProfiles").exists()
+        && let Some(loader) = ctx.data_opt::<Arc<MatchingProfilesLoader>>()
+    {
+        loader
+            .load_many(keys())
+            .await
+            .map_err(|e| crate::error::Error::Internal(e.to_string()))
+            .gql()?;
+    }
+    Ok(())
+}
