@@ -286,22 +286,6 @@ async fn handle<'a>(
     Ok((t, apps))
 }
 
-/// An app the caller may see (through its project), else None.
-pub async fn visible_app(ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<Option<App>> {
-    let t = tenancy(ctx).kn()?;
-    let principal = principal(ctx);
-    let access = Access::new(&principal);
-    access.require_caller().kn()?;
-    let Some(row) = t.store.app(id).await.kn()? else {
-        return Ok(None);
-    };
-    match scope::project(&t.store, &access, row.project_id, false).await {
-        Ok(_) => Ok(Some(App(Arc::new(row)))),
-        Err(e) if e.code() == crate::error::ErrorCode::NotFound => Ok(None),
-        Err(e) => Err(e).kn(),
-    }
-}
-
 /// `node(id)` for an App id's UUID part.
 pub async fn by_node_id(ctx: &Context<'_>, uuid: &str) -> async_graphql::Result<Option<App>> {
     match uuid::Uuid::parse_str(uuid) {
@@ -339,6 +323,21 @@ impl AppQuery {
             .await
             .kn()?;
         project_apps(ctx, project_id, PageArgs::new(after, before, first, last)).await
+    }
+}
+
+/// An app the caller may see; `None` when absent or not visible.
+pub async fn visible_app(ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<Option<App>> {
+    let t = tenancy(ctx).kn()?;
+    let principal = principal(ctx);
+    let access = Access::new(&principal);
+    let Some(row) = t.store.app(id).await.kn()? else {
+        return Ok(None);
+    };
+    match scope::project(&t.store, &access, row.project_id, false).await {
+        Ok(_) => Ok(Some(App(Arc::new(row)))),
+        Err(e) if e.code() == crate::error::ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e).kn(),
     }
 }
 

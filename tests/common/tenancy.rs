@@ -34,7 +34,7 @@ fn jwt_config() -> JwtConfig {
     }
 }
 
-fn base_config(c: &mut fleetgraph::config::ServeConfig) {
+fn configure(c: &mut fleetgraph::config::ServeConfig) {
     c.auth.jwt = jwt_config();
     c.tenancy.encryption_key = Some(encryption_key());
     c.tenancy.cluster_timeout_secs = 3;
@@ -49,12 +49,12 @@ pub async fn start_on(db: TestDb) -> TenancyWorld {
 /// Like [`start_on`], with further settings (e.g. the usage sampler's interval).
 pub async fn start_configured(
     db: TestDb,
-    configure: impl FnOnce(&mut fleetgraph::config::ServeConfig),
+    extra: impl FnOnce(&mut fleetgraph::config::ServeConfig),
 ) -> TenancyWorld {
     let store_config = db.store_config();
     let server = TestServer::start_on(db, |c| {
-        base_config(c);
         configure(c);
+        extra(c);
     })
     .await;
     let keys = JwtKeys::from_config(&jwt_config())
@@ -112,7 +112,7 @@ impl TenancyWorld {
     pub async fn replica(&self) -> TestServer {
         let url = self.server.db.url.clone();
         TestServer::start_with(|c| {
-            base_config(c);
+            configure(c);
             c.store.database_url = url;
         })
         .await
