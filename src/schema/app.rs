@@ -293,18 +293,8 @@ pub struct AppQuery;
 impl AppQuery {
     /// One app by id (global id or UUID); null when absent or not visible.
     async fn app(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<App>> {
-        let t = tenancy(ctx).kn()?;
-        let principal = principal(ctx);
-        let access = Access::new(&principal);
         let id = row_id("id", TYPE_NAME, &id).kn()?;
-        let Some(row) = t.store.app(id).await.kn()? else {
-            return Ok(None);
-        };
-        match scope::project(&t.store, &access, row.project_id, false).await {
-            Ok(_) => Ok(Some(App(Arc::new(row)))),
-            Err(e) if e.code() == crate::error::ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(e).kn(),
-        }
+        app_by_id(ctx, id).await
     }
 
     /// A project's apps by name.
@@ -325,6 +315,21 @@ impl AppQuery {
             .await
             .kn()?;
         project_apps(ctx, project_id, PageArgs::new(after, before, first, last)).await
+    }
+}
+
+/// The app with this store id if the caller may see it (also for `node(id)`).
+pub async fn app_by_id(ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<Option<App>> {
+    let t = tenancy(ctx).kn()?;
+    let principal = principal(ctx);
+    let access = Access::new(&principal);
+    let Some(row) = t.store.app(id).await.kn()? else {
+        return Ok(None);
+    };
+    match scope::project(&t.store, &access, row.project_id, false).await {
+        Ok(_) => Ok(Some(App(Arc::new(row)))),
+        Err(e) if e.code() == crate::error::ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e).kn(),
     }
 }
 

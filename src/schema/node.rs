@@ -36,6 +36,7 @@ pub enum Node {
     Tenant(super::tenancy::tenant::Tenant),
     PolicySet(super::tenancy::policy_set::PolicySet),
     Project(super::tenancy::project::Project),
+    App(super::app::App),
 }
 
 #[derive(Default)]
@@ -109,6 +110,12 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Nod
                 ClusterType::Capi => Node::CapiCluster(CapiCluster(cluster.clone())),
                 ClusterType::Sveltos => Node::SveltosCluster(SveltosCluster(cluster.clone())),
             }))
+        }
+        (super::app::TYPE_NAME, [uuid]) => {
+            let uuid = uuid::Uuid::parse_str(uuid)
+                .map_err(|_| Error::bad_field("id", "not an app id issued by this server"))
+                .gql()?;
+            Ok(super::app::app_by_id(ctx, uuid).await?.map(Node::App))
         }
         ("EventTrigger", [name]) => Ok(event_trigger_by_name(ctx, name)
             .await?
