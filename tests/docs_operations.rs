@@ -2,12 +2,20 @@
 //! world, started in-process as `fleetgraph demo` starts it, so the docs never rot.
 //!
 //! A file may carry directives in leading comments:
-//! - `# variables: {...}` — the variables it is run with (JSON);
+//! - `# variables: {...}` — the variables it is run with (JSON); a string `"$name"` stands for
+//!   a value captured by an earlier file (files run in name order);
 //! - `# expect-nonempty: a.b.c` — a path in `data` that must hold a non-empty list, object or
-//!   string (several lines allowed; list indices are numbers, e.g. `clusters.nodes.0.name`).
+//!   string (several lines allowed; list indices are numbers, e.g. `clusters.nodes.0.name`);
+//! - `# capture: name = a.b.c` — keeps the value at that path for later files.
+//!
+//! Subscriptions run over WebSocket (graphql-transport-ws); their first event is checked.
 
+mod common;
+
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use common::ws::{Protocol, WsClient};
 use fleetgraph::demo::{self, DemoConfig};
 use serde_json::{Value, json};
 
@@ -17,6 +25,13 @@ struct Operation {
     text: String,
     variables: Value,
     nonempty: Vec<String>,
+    captures: Vec<(String, String)>,
+}
+
+impl Operation {
+    fn is_subscription(&self) -> bool {
+        self.text.lines().any(|l| l.starts_with("subscription"))
+    }
 }
 
 fn operations() -> Vec<Operation> {
@@ -33,6 +48,7 @@ fn operations() -> Vec<Operation> {
             let text = std::fs::read_to_string(&file).expect("readable");
             let mut variables = json!({});
             let mut nonempty = Vec::new();
+            let mut captures = Vec::new();
             for line in text.lines().take_while(|l| l.starts_with('#')) {
                 let line = line.trim_start_matches('#').trim();
                 if let Some(v) = line.strip_prefix("variables:") {
@@ -40,6 +56,11 @@ fn operations() -> Vec<Operation> {
                         .unwrap_or_else(|e| panic!("{}: variables: {e}", file.display()));
                 } else if let Some(p) = line.strip_prefix("expect-nonempty:") {
                     nonempty.push(p.trim().to_string());
+                } else if let Some(c) = line.strip_prefix("capture:") {
+                    let (name, path) = c
+                        .split_once('=')
+                        .unwrap_or_else(|| panic!("{}: capture: name = path", file.display()));
+                    captures.push((name.trim().to_string(), path.trim().to_string()));
                 }
             }
             Operation {
@@ -47,6 +68,7 @@ fn operations() -> Vec<Operation> {
                 text,
                 variables,
                 nonempty,
+                captures,
             }
         })
         .collect()
@@ -75,36 +97,85 @@ fn every_operation_declares_what_it_shows() {
     let ops = operations();
     assert!(ops.len() >= 5, "the guide keeps its operations here");
     for op in &ops {
-        let is_subscription = op.text.lines().any(|l| l.starts_with("subscription"));
         assert!(
-            is_subscription || !op.nonempty.is_empty(),
+            !op.nonempty.is_empty(),
             "{} has no `# expect-nonempty:` line: say what a reader should see",
             op.file.display()
         );
     }
 }
 
+/// `"$name"` strings replaced by captured values; Err names what was not captured.
+fn substitute(value: &Value, captured: &BTreeMap<String, Value>) -> Result<Value, String> {
+    Ok(match value {
+        Value::String(s) if s.starts_with('$') => captured
+            .get(&s[1..])
+            .cloned()
+            .ok_or_else(|| format!("nothing captured as {s} (an earlier file failed?)"))?,
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| substitute(v, captured))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| Ok((k.clone(), substitute(v, captured)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
+async fn run_query(url: &str, text: &str, variables: &Value) -> Value {
+    reqwest::Client::new()
+        .post(url)
+        .json(&json!({"query": text, "variables": variables}))
+        .send()
+        .await
+        .expect("request sent")
+        .json()
+        .await
+        .expect("JSON body")
+}
+
+/// Subscribes over WebSocket and returns the first event's payload.
+async fn run_subscription(base: &str, text: &str, variables: &Value) -> Value {
+    let mut client = WsClient::connect(base, "/graphql/ws", Protocol::TransportWs).await;
+    client.init(json!({})).await.expect("acknowledged");
+    client.subscribe("doc", text, variables.clone()).await;
+    loop {
+        let message = client.next_message().await;
+        if message["id"] == "doc" {
+            return message["payload"].clone();
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn documented_operations_run_green_against_the_demo_world() {
-    let world = demo::start(&DemoConfig::ephemeral(120), &|_| {})
+    let mut config = DemoConfig::ephemeral(120);
+    // Statuses change every second, so a subscription sees an event soon.
+    config.pulse_secs = 1;
+    let world = demo::start(&config, &|_| {})
         .await
         .expect("the demo world starts");
-    let http = reqwest::Client::new();
     let mut failures = Vec::new();
+    let mut captured = BTreeMap::new();
     for op in operations() {
-        if op.text.lines().any(|l| l.starts_with("subscription")) {
-            continue; // run over WebSocket by the subscription test below
-        }
-        let body: Value = http
-            .post(world.graphql_url())
-            .json(&json!({"query": op.text, "variables": op.variables}))
-            .send()
-            .await
-            .expect("request sent")
-            .json()
-            .await
-            .expect("JSON body");
         let name = op.file.file_name().unwrap().to_string_lossy().to_string();
+        let variables = match substitute(&op.variables, &captured) {
+            Ok(v) => v,
+            Err(e) => {
+                failures.push(format!("{name}: {e}"));
+                continue;
+            }
+        };
+        let body = if op.is_subscription() {
+            run_subscription(&world.url(), &op.text, &variables).await
+        } else {
+            run_query(&world.graphql_url(), &op.text, &variables).await
+        };
         if let Some(errors) = body.get("errors") {
             failures.push(format!("{name}: errors {errors}"));
             continue;
@@ -113,6 +184,13 @@ async fn documented_operations_run_green_against_the_demo_world() {
             if !is_nonempty(at(&body["data"], path)) {
                 failures.push(format!("{name}: `{path}` is empty in {}", body["data"]));
             }
+        }
+        for (var, path) in &op.captures {
+            let value = at(&body["data"], path);
+            if value.is_null() {
+                failures.push(format!("{name}: nothing at `{path}` to capture"));
+            }
+            captured.insert(var.clone(), value.clone());
         }
     }
     world.shutdown().await;

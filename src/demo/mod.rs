@@ -10,6 +10,7 @@ mod banner;
 mod config;
 mod management;
 mod pulse;
+mod tenants;
 mod tokens;
 mod workload;
 

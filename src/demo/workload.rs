@@ -1,6 +1,7 @@
 //! The demo's workload cluster: a second kubesim serving the Capsule and KubeVela APIs, registered
 //! through fleetgraph's own tenancy code (the kubeconfig is checked, the cluster reached, and the
-//! kubeconfig sealed with the demo's encryption key), as `registerCluster` does.
+//! kubeconfig sealed with the demo's encryption key), as `registerCluster` does, then given
+//! tenants, projects and apps (see `tenants`).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -118,7 +119,8 @@ pub async fn start(
         capsule_proxy_url: None,
         capsule_proxy_ca: None,
     };
-    register(&t, &access, input).await?;
+    let cluster = register(&t, &access, input).await?;
     progress(&format!("registered it as cluster {CLUSTER_NAME:?}"));
+    super::tenants::seed(&t, &sim, &cluster, progress).await?;
     Ok(sim)
 }

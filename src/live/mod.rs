@@ -1,8 +1,10 @@
 //! Live status: the feed that turns fleet cache events into subscription events, the session a
 //! WebSocket connection carries, and the per-event authorization of what a subscriber receives.
 
+pub mod app_status;
 pub mod feed;
 pub mod metrics;
+pub mod tenancy;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -294,7 +294,7 @@ impl AppQuery {
     /// One app by id (global id or UUID); null when absent or not visible.
     async fn app(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<App>> {
         let id = row_id("id", TYPE_NAME, &id).kn()?;
-        app_by_id(ctx, id).await
+        visible_app(ctx, id).await
     }
 
     /// A project's apps by name.
@@ -318,8 +318,8 @@ impl AppQuery {
     }
 }
 
-/// The app with this store id if the caller may see it (also for `node(id)`).
-pub async fn app_by_id(ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<Option<App>> {
+/// An app the caller may see; `None` when absent or not visible.
+pub async fn visible_app(ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<Option<App>> {
     let t = tenancy(ctx).kn()?;
     let principal = principal(ctx);
     let access = Access::new(&principal);

@@ -11,6 +11,7 @@ use sea_orm::{
 };
 
 use super::Store;
+use super::changes::{StoreChange, StoreOp};
 use crate::error::{Error, Result};
 
 pub mod app {
@@ -147,6 +148,9 @@ impl Store {
         };
         revision_model(app_id, first).insert(&txn).await?;
         txn.commit().await?;
+        self.changes()
+            .announce(app_change(&inserted, StoreOp::Created))
+            .await;
         Ok(inserted)
     }
 
@@ -186,9 +190,14 @@ impl Store {
             Err(e) => return Err(e.into()),
         }
         txn.commit().await?;
-        self.app(app_id)
+        let row = self
+            .app(app_id)
             .await?
-            .ok_or_else(|| Error::Internal(format!("app {app_id} vanished after an update")))
+            .ok_or_else(|| Error::Internal(format!("app {app_id} vanished after an update")))?;
+        self.changes()
+            .announce(app_change(&row, StoreOp::Updated))
+            .await;
+        Ok(row)
     }
 
     pub async fn app(&self, id: Uuid) -> Result<Option<AppRow>> {
@@ -258,6 +267,7 @@ impl Store {
     /// Deletes an app and (by cascade, and explicitly for SQLite without foreign keys) its
     /// revisions. Deleting an absent app is not an error: a retried delete converges.
     pub async fn delete_app(&self, app_id: Uuid) -> Result<bool> {
+        let before = self.app(app_id).await?;
         let txn = self.connection().begin().await?;
         revision::Entity::delete_many()
             .filter(revision::Column::AppId.eq(app_id))
@@ -265,6 +275,21 @@ impl Store {
             .await?;
         let deleted = app::Entity::delete_by_id(app_id).exec(&txn).await?;
         txn.commit().await?;
+        if let (Some(row), true) = (before, deleted.rows_affected > 0) {
+            self.changes()
+                .announce(app_change(&row, StoreOp::Deleted))
+                .await;
+        }
         Ok(deleted.rows_affected > 0)
     }
+}
+
+/// The entity name of app rows on the change bus.
+pub const ENTITY: &str = "app";
+
+fn app_change(row: &AppRow, op: StoreOp) -> StoreChange {
+    StoreChange::new(ENTITY, row.id.to_string(), op)
+        .in_tenant(row.tenant_id)
+        .in_project(row.project_id)
+        .named(&row.name)
 }

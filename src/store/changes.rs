@@ -36,6 +36,16 @@ pub struct StoreChange {
     /// The row's id (its UUID for tenancy rows).
     pub id: String,
     pub op: StoreOp,
+    /// The tenant the row belongs to (its UUID), so that subscribers can scope a change,
+    /// deletions included, without reading the row back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+    /// The project the row belongs to (apps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    /// The row's name as it was written (or last was, for deletions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 impl StoreChange {
@@ -44,7 +54,25 @@ impl StoreChange {
             entity: entity.into(),
             id: id.into(),
             op,
+            tenant: None,
+            project: None,
+            name: None,
         }
+    }
+
+    pub fn in_tenant(mut self, tenant: impl ToString) -> Self {
+        self.tenant = Some(tenant.to_string());
+        self
+    }
+
+    pub fn in_project(mut self, project: impl ToString) -> Self {
+        self.project = Some(project.to_string());
+        self
+    }
+
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
     }
 }
 
@@ -90,6 +118,16 @@ impl ChangeBus {
     /// [`Self::publish_on`]: a NOTIFY inside a transaction is delivered only if it commits.
     pub async fn publish(&self, change: StoreChange) -> Result<()> {
         self.publish_on(&self.inner.db, change).await
+    }
+
+    /// Announces a committed write. The write stands even when the announcement fails (the
+    /// database is unreachable right after it committed): subscribers then miss one event,
+    /// which is logged, rather than the caller getting an error for a write that happened.
+    pub async fn announce(&self, change: StoreChange) {
+        if let Err(e) = self.publish(change.clone()).await {
+            tracing::warn!(entity = %change.entity, id = %change.id, error = %e,
+                "a committed store change could not be announced to subscribers");
+        }
     }
 
     pub async fn publish_on(&self, conn: &impl ConnectionTrait, change: StoreChange) -> Result<()> {

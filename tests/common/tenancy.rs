@@ -34,16 +34,17 @@ pub fn jwt_config() -> JwtConfig {
     }
 }
 
+fn configure(c: &mut fleetgraph::config::ServeConfig) {
+    c.auth.jwt = jwt_config();
+    c.tenancy.encryption_key = Some(encryption_key());
+    c.tenancy.cluster_timeout_secs = 3;
+    c.auth.rate_limit_per_second = 0;
+}
+
 /// A server on `db` with authentication on, tokens signed by [`JWT_SECRET`].
 pub async fn start_on(db: TestDb) -> TenancyWorld {
     let store_config = db.store_config();
-    let server = TestServer::start_on(db, |c| {
-        c.auth.jwt = jwt_config();
-        c.tenancy.encryption_key = Some(encryption_key());
-        c.tenancy.cluster_timeout_secs = 3;
-        c.auth.rate_limit_per_second = 0;
-    })
-    .await;
+    let server = TestServer::start_on(db, configure).await;
     let keys = JwtKeys::from_config(&jwt_config())
         .expect("keys")
         .expect("configured");
@@ -101,6 +102,16 @@ fn issue_with(keys: &JwtKeys, roles: &[Role], tenants: &[&str], projects: &[&str
 impl TenancyWorld {
     pub fn token(&self, roles: &[Role], tenants: &[&str], projects: &[&str]) -> String {
         issue_with(&self.keys, roles, tenants, projects)
+    }
+
+    /// A second server on the same database, configured alike: another replica.
+    pub async fn replica(&self) -> TestServer {
+        let url = self.server.db.url.clone();
+        TestServer::start_with(|c| {
+            configure(c);
+            c.store.database_url = url;
+        })
+        .await
     }
 
     pub fn admin(&self) -> String {

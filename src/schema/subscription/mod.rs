@@ -4,6 +4,7 @@
 
 pub mod clusters;
 pub mod profiles;
+pub mod tenancy;
 
 use async_graphql::{Context, Enum, MergedSubscription};
 
@@ -12,7 +13,11 @@ use crate::fleet::cache::Change;
 use crate::live::LiveSession;
 
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(clusters::ClusterSubscription, profiles::ProfileSubscription);
+pub struct Subscription(
+    clusters::ClusterSubscription,
+    profiles::ProfileSubscription,
+    tenancy::TenancySubscription,
+);
 
 /// What happened to the object an event carries.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,6 +10,10 @@ use serde_json::Value;
 use super::{conflict_or, from_json, to_json};
 use crate::error::{Error, Result};
 use crate::store::Store;
+use crate::store::changes::{StoreChange, StoreOp};
+
+/// The entity name of policy set rows on the change bus.
+pub const ENTITY: &str = "policy_set";
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "policy_sets")]
@@ -82,7 +86,7 @@ impl Store {
         spec: &PolicySetSpec,
     ) -> Result<Model> {
         let now = Utc::now();
-        ActiveModel {
+        let row = ActiveModel {
             id: Set(Uuid::new_v4()),
             tenant_id: Set(tenant_id),
             name: Set(name.to_string()),
@@ -98,7 +102,11 @@ impl Store {
             conflict_or(e, || {
                 format!("the tenant already has a policy set named {name:?}")
             })
-        })
+        })?;
+        self.changes()
+            .announce(change(&row, StoreOp::Created))
+            .await;
+        Ok(row)
     }
 
     pub async fn update_policy_set(&self, id: Uuid, spec: &PolicySetSpec) -> Result<Model> {
@@ -110,7 +118,11 @@ impl Store {
             updated_at: Set(Utc::now()),
             ..Default::default()
         };
-        Ok(row.update(self.connection()).await?)
+        let row = row.update(self.connection()).await?;
+        self.changes()
+            .announce(change(&row, StoreOp::Updated))
+            .await;
+        Ok(row)
     }
 
     pub async fn policy_set(&self, id: Uuid) -> Result<Option<Model>> {
@@ -142,10 +154,25 @@ impl Store {
     }
 
     pub async fn delete_policy_set(&self, id: Uuid) -> Result<bool> {
-        Ok(Entity::delete_by_id(id)
+        let Some(row) = self.policy_set(id).await? else {
+            return Ok(false);
+        };
+        let deleted = Entity::delete_by_id(id)
             .exec(self.connection())
             .await?
             .rows_affected
-            > 0)
+            > 0;
+        if deleted {
+            self.changes()
+                .announce(change(&row, StoreOp::Deleted))
+                .await;
+        }
+        Ok(deleted)
     }
+}
+
+fn change(row: &Model, op: StoreOp) -> StoreChange {
+    StoreChange::new(ENTITY, row.id.to_string(), op)
+        .in_tenant(row.tenant_id)
+        .named(&row.name)
 }

@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 use super::{Labels, conflict_or, from_json, to_json};
 use crate::error::{Error, Result};
 use crate::store::Store;
+use crate::store::changes::{StoreChange, StoreOp};
+
+/// The entity name of project rows on the change bus.
+pub const ENTITY: &str = "project";
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "projects")]
@@ -62,7 +66,7 @@ impl Store {
         let now = Utc::now();
         let name = new.name.clone();
         let namespace = new.namespace.clone();
-        ActiveModel {
+        let row = ActiveModel {
             id: Set(new.id),
             tenant_id: Set(new.tenant_id),
             cluster_id: Set(new.cluster_id),
@@ -81,7 +85,11 @@ impl Store {
                     "project {name:?} (namespace {namespace:?}) already exists in this tenant or cluster"
                 )
             })
-        })
+        })?;
+        self.changes()
+            .announce(change(&row, StoreOp::Created))
+            .await;
+        Ok(row)
     }
 
     pub async fn update_project_labels(&self, id: Uuid, labels: &Labels) -> Result<Model> {
@@ -91,7 +99,11 @@ impl Store {
             updated_at: Set(Utc::now()),
             ..Default::default()
         };
-        Ok(row.update(self.connection()).await?)
+        let row = row.update(self.connection()).await?;
+        self.changes()
+            .announce(change(&row, StoreOp::Updated))
+            .await;
+        Ok(row)
     }
 
     pub async fn update_project_members(
@@ -105,7 +117,11 @@ impl Store {
             updated_at: Set(Utc::now()),
             ..Default::default()
         };
-        Ok(row.update(self.connection()).await?)
+        let row = row.update(self.connection()).await?;
+        self.changes()
+            .announce(change(&row, StoreOp::Updated))
+            .await;
+        Ok(row)
     }
 
     pub async fn project(&self, id: Uuid) -> Result<Option<Model>> {
@@ -139,10 +155,26 @@ impl Store {
     }
 
     pub async fn delete_project(&self, id: Uuid) -> Result<bool> {
-        Ok(Entity::delete_by_id(id)
+        let Some(row) = self.project(id).await? else {
+            return Ok(false);
+        };
+        let deleted = Entity::delete_by_id(id)
             .exec(self.connection())
             .await?
             .rows_affected
-            > 0)
+            > 0;
+        if deleted {
+            self.changes()
+                .announce(change(&row, StoreOp::Deleted))
+                .await;
+        }
+        Ok(deleted)
     }
+}
+
+fn change(row: &Model, op: StoreOp) -> StoreChange {
+    StoreChange::new(ENTITY, row.id.to_string(), op)
+        .in_tenant(row.tenant_id)
+        .in_project(row.id)
+        .named(&row.name)
 }

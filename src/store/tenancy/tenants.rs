@@ -8,6 +8,10 @@ use serde_json::Value;
 use super::{Labels, conflict_or, from_json, to_json};
 use crate::error::{Error, Result};
 use crate::store::Store;
+use crate::store::changes::{StoreChange, StoreOp};
+
+/// The entity name of tenant rows on the change bus.
+pub const ENTITY: &str = "tenant";
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tenants")]
@@ -91,7 +95,7 @@ impl Store {
         spec: &TenantSpec,
     ) -> Result<Model> {
         let now = Utc::now();
-        ActiveModel {
+        let row = ActiveModel {
             id: Set(id),
             cluster_id: Set(cluster_id),
             name: Set(name.to_string()),
@@ -106,7 +110,11 @@ impl Store {
         }
         .insert(self.connection())
         .await
-        .map_err(|e| conflict_or(e, || format!("a tenant named {name:?} already exists")))
+        .map_err(|e| conflict_or(e, || format!("a tenant named {name:?} already exists")))?;
+        self.changes()
+            .announce(change(&row, StoreOp::Created))
+            .await;
+        Ok(row)
     }
 
     /// Replaces the writable fields of a tenant.
@@ -122,7 +130,11 @@ impl Store {
             updated_at: Set(Utc::now()),
             ..Default::default()
         };
-        Ok(row.update(self.connection()).await?)
+        let row = row.update(self.connection()).await?;
+        self.changes()
+            .announce(change(&row, StoreOp::Updated))
+            .await;
+        Ok(row)
     }
 
     pub async fn tenant(&self, id: Uuid) -> Result<Option<Model>> {
@@ -155,10 +167,25 @@ impl Store {
 
     /// Deletes the tenant row; its projects and policy sets go with it (cascade).
     pub async fn delete_tenant(&self, id: Uuid) -> Result<bool> {
-        Ok(Entity::delete_by_id(id)
+        let Some(row) = self.tenant(id).await? else {
+            return Ok(false);
+        };
+        let deleted = Entity::delete_by_id(id)
             .exec(self.connection())
             .await?
             .rows_affected
-            > 0)
+            > 0;
+        if deleted {
+            self.changes()
+                .announce(change(&row, StoreOp::Deleted))
+                .await;
+        }
+        Ok(deleted)
     }
+}
+
+fn change(row: &Model, op: StoreOp) -> StoreChange {
+    StoreChange::new(ENTITY, row.id.to_string(), op)
+        .in_tenant(row.id)
+        .named(&row.name)
 }
