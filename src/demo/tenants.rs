@@ -38,10 +38,7 @@ const SEEDS: &[TenantSeed] = &[
         projects: &[
             (
                 "web",
-                &[
-                    ("shop", "nginx:1.27"),
-                    ("cart", "ghcr.io/acme/cart:2.3.1"),
-                ],
+                &[("shop", "nginx:1.27"), ("cart", "ghcr.io/acme/cart:2.3.1")],
             ),
             ("api", &[("gateway", "envoyproxy/envoy:v1.31.0")]),
         ],
@@ -206,8 +203,8 @@ fn play_capsule_quota(sim: &KubeSim, ns: &str, quotas: &BTreeMap<String, String>
         return Ok(());
     }
     let used: BTreeMap<&String, &str> = quotas
-        .iter()
-        .map(|(resource, _)| {
+        .keys()
+        .map(|resource| {
             let amount = match resource.as_str() {
                 "cpu" => "1200m",
                 "memory" => "1536Mi",

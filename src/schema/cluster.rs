@@ -76,10 +76,9 @@ pub struct ClusterHealth {
     pub has_outdated_helm_charts: bool,
 }
 
-/// Fields every managed cluster has.
-
 // The interface lists one `field(...)` per field; clippy reads repeated `ty = "String"` as
 // duplicated attributes.
+/// Fields every managed cluster has.
 #[allow(clippy::duplicated_attributes)]
 #[derive(Interface)]
 #[graphql(

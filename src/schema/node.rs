@@ -111,6 +111,12 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Nod
                 ClusterType::Sveltos => Node::SveltosCluster(SveltosCluster(cluster.clone())),
             }))
         }
+        (super::app::TYPE_NAME, [uuid]) => {
+            let uuid = uuid::Uuid::parse_str(uuid)
+                .map_err(|_| Error::bad_field("id", "not an app id issued by this server"))
+                .gql()?;
+            Ok(super::app::visible_app(ctx, uuid).await?.map(Node::App))
+        }
         ("EventTrigger", [name]) => Ok(event_trigger_by_name(ctx, name)
             .await?
             .map(Node::EventTrigger)),

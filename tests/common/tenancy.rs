@@ -27,7 +27,7 @@ pub struct TenancyWorld {
     pub store: Store,
 }
 
-fn jwt_config() -> JwtConfig {
+pub fn jwt_config() -> JwtConfig {
     JwtConfig {
         jwt_secret: Some(JWT_SECRET.to_string()),
         ..JwtConfig::default()
@@ -91,21 +91,32 @@ pub async fn workload_cluster(with_vela: bool) -> KubeSim {
     sim
 }
 
+/// A token signed with [`JWT_SECRET`], valid for an hour.
+pub fn token(roles: &[Role], tenants: &[&str], projects: &[&str]) -> String {
+    let keys = JwtKeys::from_config(&jwt_config())
+        .expect("keys")
+        .expect("configured");
+    issue_with(&keys, roles, tenants, projects)
+}
+
+fn issue_with(keys: &JwtKeys, roles: &[Role], tenants: &[&str], projects: &[&str]) -> String {
+    keys.issue(&TokenRequest {
+        subject: format!(
+            "user-{}",
+            roles.first().map(|r| r.as_claim()).unwrap_or("none")
+        ),
+        roles: roles.to_vec(),
+        tenants: tenants.iter().map(|s| s.to_string()).collect(),
+        projects: projects.iter().map(|s| s.to_string()).collect(),
+        ttl: Duration::from_secs(3600),
+    })
+    .expect("token")
+    .token
+}
+
 impl TenancyWorld {
     pub fn token(&self, roles: &[Role], tenants: &[&str], projects: &[&str]) -> String {
-        self.keys
-            .issue(&TokenRequest {
-                subject: format!(
-                    "user-{}",
-                    roles.first().map(|r| r.as_claim()).unwrap_or("none")
-                ),
-                roles: roles.to_vec(),
-                tenants: tenants.iter().map(|s| s.to_string()).collect(),
-                projects: projects.iter().map(|s| s.to_string()).collect(),
-                ttl: Duration::from_secs(3600),
-            })
-            .expect("token")
-            .token
+        issue_with(&self.keys, roles, tenants, projects)
     }
 
     /// A second server on the same database, configured alike: another replica.
