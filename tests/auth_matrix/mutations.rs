@@ -381,6 +381,12 @@ pub fn cases() -> Vec<MutationCase> {
             },
             expect: project_work,
         },
+        MutationCase {
+            field: "issueProjectKubeconfig",
+            query: "mutation($p: ID!) { issueProjectKubeconfig(input: {projectId: $p, role: READ_ONLY, ttlSeconds: 600}) { expiresAt } }",
+            variables: |m, who| Box::pin(async move { json!({"p": project_target(m, who).await}) }),
+            expect: project_work,
+        },
         app_case(
             "deployApp",
             "mutation($a: ID!) { deployApp(input: {appId: $a}) { app { id } } }",

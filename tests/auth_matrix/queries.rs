@@ -40,6 +40,22 @@ fn everyone(_: Who) -> Expect {
     Allow
 }
 
+/// The shipped catalog: any caller with a valid token.
+fn signed_in(w: Who) -> Expect {
+    match w {
+        NoToken => UNAUTHENTICATED,
+        _ => Allow,
+    }
+}
+
+/// A registered cluster's catalog: whoever sees the cluster; others are told it does not exist.
+fn catalog_of_cluster(w: Who) -> Expect {
+    match registered_one(w) {
+        Null => Deny("NOT_FOUND"),
+        other => other,
+    }
+}
+
 fn signed_in_but_no_mcp(w: Who) -> Expect {
     match w {
         NoToken => UNAUTHENTICATED,
@@ -302,6 +318,13 @@ pub fn cases(ids: &Ids, fleet: &FleetIds) -> Vec<Case> {
         case("policySetCatalog", "{ policySetCatalog { name } }", json!({}), everyone),
         case("plans", "{ plans { name } }", json!({}), everyone),
         case("plan", r#"{ plan(name: "gold") { name } }"#, json!({}), everyone),
+        case("catalog", "{ catalog { components { name } traits { name } } }", json!({}), signed_in),
+        case(
+            "catalog",
+            "query($c: ID!) { catalog(clusterId: $c) { components { name source } } }",
+            json!({"c": ids.cluster}),
+            catalog_of_cluster,
+        ),
         node(&ids.tenant_a, tenancy_a),
         node(&ids.tenant_b, tenancy_b),
         node(&ids.backoffice, tenancy_a_not_web),
