@@ -12,15 +12,15 @@ use super::filter::{
 };
 use super::rows::request_snapshot;
 use crate::auth::Principal;
-use crate::auth::sar::{SarLoader, visible};
+use crate::auth::sar::{SarLoader, sees_everything, visible};
 use crate::config::LimitsConfig;
 use crate::error::ResultExt;
 use crate::fleet::cache::{FleetKind, ObjectKey};
 use crate::fleet::kinds::ClusterType;
-use crate::fleet::query::clusters::{ClusterOrder, select};
+use crate::fleet::query::clusters::{ClusterOrder, select, sort_key};
 use crate::loaders::cluster_addons::AddonsLoader;
 use crate::loaders::matching_profiles::MatchingProfilesLoader;
-use crate::schema::pagination::{Page, PageArgs, paginate};
+use crate::schema::pagination::{Page, PageArgs, paginate_sorted};
 
 #[derive(Default)]
 pub struct ClusterQueryRoot;
@@ -55,34 +55,38 @@ impl ClusterQueryRoot {
         };
         let snapshot = request_snapshot(ctx)?;
         let mut selected = select(&snapshot, &query, field, descending);
-        let keys_of = |t: ClusterType| {
-            selected
-                .iter()
-                .filter(move |(_, c)| c.reference.cluster_type == t)
-                .map(|(_, c)| {
-                    ObjectKey::new(c.reference.namespace.clone(), c.reference.name.clone())
-                })
-                .collect::<Vec<_>>()
-        };
-        let capi_keys = keys_of(ClusterType::Capi);
-        let sveltos_keys = keys_of(ClusterType::Sveltos);
-        let reviews = reviews.map(|r| r.as_ref());
-        let capi = visible(principal, reviews, FleetKind::CapiCluster, &capi_keys)
-            .await
-            .gql()?;
-        let sveltos = visible(principal, reviews, FleetKind::SveltosCluster, &sveltos_keys)
-            .await
-            .gql()?;
-        selected.retain(|(_, c)| {
-            let key = ObjectKey::new(c.reference.namespace.clone(), c.reference.name.clone());
-            match c.reference.cluster_type {
-                ClusterType::Capi => capi.allows(&key),
-                ClusterType::Sveltos => sveltos.allows(&key),
-            }
-        });
+        // Callers who see everything skip building a review key per cluster of the fleet.
+        if !sees_everything(principal) {
+            let keys_of = |t: ClusterType| {
+                selected
+                    .iter()
+                    .filter(move |c| c.reference.cluster_type == t)
+                    .map(|c| {
+                        ObjectKey::new(c.reference.namespace.clone(), c.reference.name.clone())
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let capi_keys = keys_of(ClusterType::Capi);
+            let sveltos_keys = keys_of(ClusterType::Sveltos);
+            let reviews = reviews.map(|r| r.as_ref());
+            let capi = visible(principal, reviews, FleetKind::CapiCluster, &capi_keys)
+                .await
+                .gql()?;
+            let sveltos = visible(principal, reviews, FleetKind::SveltosCluster, &sveltos_keys)
+                .await
+                .gql()?;
+            selected.retain(|c| {
+                let key = ObjectKey::new(c.reference.namespace.clone(), c.reference.name.clone());
+                match c.reference.cluster_type {
+                    ClusterType::Capi => capi.allows(&key),
+                    ClusterType::Sveltos => sveltos.allows(&key),
+                }
+            });
+        }
         let args = PageArgs::new(after, before, first, last);
-        let page = paginate(
+        let page = paginate_sorted(
             selected,
+            |c| sort_key(c, field, descending),
             &field.tag(descending),
             &args,
             limits,

@@ -156,6 +156,27 @@ pub fn paginate<T, N: OutputType>(
     limits: &LimitsConfig,
     to_node: impl Fn(T) -> N,
 ) -> Result<Page<N>> {
+    paginate_sorted(
+        items,
+        |(k, _)| k.clone(),
+        order,
+        args,
+        limits,
+        |(_, item)| to_node(item),
+    )
+}
+
+/// [`paginate`] for items sorted under `order` whose keys `key` computes on demand: only the
+/// binary searches of the cursors and the page's own edges build keys, so one page of a list of
+/// thousands does not allocate a key per item.
+pub fn paginate_sorted<T, N: OutputType>(
+    items: Vec<T>,
+    key: impl Fn(&T) -> SortKey,
+    order: &str,
+    args: &PageArgs,
+    limits: &LimitsConfig,
+    to_node: impl Fn(T) -> N,
+) -> Result<Page<N>> {
     let size = page_size(args, limits)?;
     let cursor = |raw: &Option<String>, name: &str| -> Result<Option<SortKey>> {
         let Some(raw) = raw else { return Ok(None) };
@@ -167,7 +188,7 @@ pub fn paginate<T, N: OutputType>(
                 format!("{name}: the cursor belongs to another order; start again without it"),
             ));
         }
-        let template = items.first().map(|(k, _)| k.descending.clone());
+        let template = items.first().map(|item| key(item).descending);
         Ok(Some(SortKey {
             parts: decoded.parts,
             descending: template.unwrap_or_default(),
@@ -178,11 +199,11 @@ pub fn paginate<T, N: OutputType>(
     let total_count = items.len();
     let start = after
         .as_ref()
-        .map(|a| items.partition_point(|(k, _)| k <= a))
+        .map(|a| items.partition_point(|item| key(item) <= *a))
         .unwrap_or(0);
     let end = before
         .as_ref()
-        .map(|b| items.partition_point(|(k, _)| k < b))
+        .map(|b| items.partition_point(|item| key(item) < *b))
         .unwrap_or(total_count)
         .max(start);
     let (from, to) = match (args.first.is_some(), args.last.is_some()) {
@@ -196,21 +217,16 @@ pub fn paginate<T, N: OutputType>(
         has_next_page,
         ConnectionTotals { total_count },
     );
-    page.edges.extend(
-        items
-            .into_iter()
-            .skip(from)
-            .take(to - from)
-            .map(|(key, item)| {
-                Edge::new(
-                    SortCursor {
-                        order: order.to_string(),
-                        parts: key.parts,
-                    },
-                    to_node(item),
-                )
-            }),
-    );
+    page.edges
+        .extend(items.into_iter().skip(from).take(to - from).map(|item| {
+            Edge::new(
+                SortCursor {
+                    order: order.to_string(),
+                    parts: key(&item).parts,
+                },
+                to_node(item),
+            )
+        }));
     Ok(page)
 }
 

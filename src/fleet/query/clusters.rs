@@ -73,24 +73,28 @@ impl ClusterQuery {
     }
 }
 
-/// The clusters matching `query`, sorted, each with its sort key.
+/// The clusters matching `query`, sorted by [`sort_key`].
 pub fn select(
     snapshot: &FleetSnapshot,
     query: &ClusterQuery,
     order: ClusterOrder,
     descending: bool,
-) -> Vec<(SortKey, Arc<FleetCluster>)> {
-    let mut selected: Vec<(SortKey, Arc<FleetCluster>)> = snapshot
-        .clusters
-        .iter()
-        .filter(|c| query.matches(c))
+) -> Vec<Arc<FleetCluster>> {
+    let matching = snapshot.clusters.iter().filter(|c| query.matches(c));
+    if order == ClusterOrder::NamespaceName && !descending {
+        // The snapshot keeps clusters in ClusterRef order, which is this order: no keys to
+        // build for the whole fleet on every page of the default listing.
+        return matching.cloned().collect();
+    }
+    let mut selected: Vec<(SortKey, Arc<FleetCluster>)> = matching
         .map(|c| (sort_key(c, order, descending), c.clone()))
         .collect();
     selected.sort_by(|a, b| a.0.cmp(&b.0));
-    selected
+    selected.into_iter().map(|(_, c)| c).collect()
 }
 
-fn sort_key(cluster: &FleetCluster, order: ClusterOrder, descending: bool) -> SortKey {
+/// The key `clusters` sorts by under `order`; cursors carry it.
+pub fn sort_key(cluster: &FleetCluster, order: ClusterOrder, descending: bool) -> SortKey {
     let r = &cluster.reference;
     let identity = |first_namespace: bool| {
         let (a, b) = if first_namespace {
