@@ -194,7 +194,7 @@ async fn tenancy_writes_arrive_and_other_tenants_never_do() {
             Protocol::TransportWs,
             &admin,
             TENANT_CHANGED,
-            json!({"f": {"name": "GLOB", "entities": ["TENANT"]}}),
+            json!({"f": {"tenant": {"name": "GLOB"}, "entities": ["TENANT"]}}),
         )
         .await;
         create_project(&world, &acme, "ignored").await;

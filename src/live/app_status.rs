@@ -100,10 +100,7 @@ pub async fn watch(
                 }
                 Step::Store(Err(RecvError::Lagged(missed))) => {
                     metrics.refused(CloseReason::SlowConsumer);
-                    yield Err::<AppStatusEvent, Error>(Error::Unavailable(format!(
-                        "this subscription fell {missed} changes behind and was ended; \
-                         read events faster or subscribe again"
-                    )))
+                    yield Err::<AppStatusEvent, Error>(super::fell_behind(missed))
                     .gql();
                     break;
                 }

@@ -136,11 +136,7 @@ impl LiveSession {
                     },
                     Err(RecvError::Lagged(missed)) => {
                         metrics.refused(CloseReason::SlowConsumer);
-                        yield Err::<T, Error>(Error::Unavailable(format!(
-                            "this subscription fell {missed} changes behind and was ended; \
-                             read events faster or subscribe again"
-                        )))
-                        .gql();
+                        yield Err::<T, Error>(fell_behind(missed)).gql();
                         break;
                     }
                     Err(RecvError::Closed) => break,
@@ -148,6 +144,14 @@ impl LiveSession {
             }
         }
     }
+}
+
+/// Why a subscription that fell more than its buffer behind was ended.
+fn fell_behind(missed: u64) -> Error {
+    Error::Unavailable(format!(
+        "this subscription fell {missed} changes behind and was ended; \
+         read events faster or subscribe again"
+    ))
 }
 
 /// Counts a running subscription for `/metrics` while it lives.

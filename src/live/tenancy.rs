@@ -160,10 +160,7 @@ impl LiveSession {
                     },
                     Err(RecvError::Lagged(missed)) => {
                         metrics.refused(super::CloseReason::SlowConsumer);
-                        yield Err::<T, Error>(Error::Unavailable(format!(
-                            "this subscription fell {missed} changes behind and was ended; \
-                             read events faster or subscribe again"
-                        )))
+                        yield Err::<T, Error>(super::fell_behind(missed))
                         .gql();
                         break;
                     }

@@ -11,13 +11,12 @@ use uuid::Uuid;
 
 use super::{ChangeKind, session};
 use crate::error::Result;
-use crate::fleet::query::labels::Selector;
 use crate::live::app_status::{self, AppStatusEvent};
 use crate::live::tenancy::{Entity, TenancyChange};
 use crate::schema::app::{self, App, AppStatus, visible_app};
 use crate::schema::tenancy::policy_set::{self, PolicySet};
 use crate::schema::tenancy::project::{self, Project};
-use crate::schema::tenancy::tenant::{self, Tenant};
+use crate::schema::tenancy::tenant::{self, Tenant, TenantFilter, TenantMatch};
 use crate::schema::tenancy::{node_id, row_id, tenancy};
 use crate::store::changes::StoreOp;
 use crate::store::tenancy::tenants::Model as TenantRow;
@@ -60,24 +59,15 @@ impl From<Entity> for TenancyEntity {
 pub struct TenantChangeFilter {
     /// One tenant (global id or UUID).
     pub tenant_id: Option<ID>,
-    /// Case-insensitive substring of the tenant's name.
-    pub name: Option<String>,
-    /// Kubernetes label selector over the tenant's labels.
-    pub label_selector: Option<String>,
-    /// Tenants with this owner (exact).
-    pub owner: Option<String>,
-    /// Tenants on this registered cluster (global id or UUID).
-    pub cluster_id: Option<ID>,
+    /// The same criteria as the `tenants` query.
+    pub tenant: Option<TenantFilter>,
     /// Only changes of these kinds of row (all when absent).
     pub entities: Option<Vec<TenancyEntity>>,
 }
 
 struct TenantMatcher {
     tenant: Option<Uuid>,
-    name: Option<String>,
-    selector: Option<Selector>,
-    owner: Option<String>,
-    cluster: Option<Uuid>,
+    filter: TenantMatch,
     entities: Option<Vec<TenancyEntity>>,
 }
 
@@ -88,39 +78,13 @@ impl TenantMatcher {
                 .tenant_id
                 .map(|id| row_id("filter.tenantId", tenant::TYPE_NAME, &id))
                 .transpose()?,
-            name: filter.name.map(|n| n.to_lowercase()),
-            selector: filter
-                .label_selector
-                .as_deref()
-                .map(|s| Selector::parse("filter.labelSelector", s))
-                .transpose()?,
-            owner: filter.owner,
-            cluster: filter
-                .cluster_id
-                .map(|id| {
-                    row_id(
-                        "filter.clusterId",
-                        crate::schema::tenancy::cluster::TYPE_NAME,
-                        &id,
-                    )
-                })
-                .transpose()?,
+            filter: TenantMatch::new(filter.tenant.unwrap_or_default())?,
             entities: filter.entities,
         })
     }
 
     fn matches(&self, row: &TenantRow) -> bool {
-        self.tenant.is_none_or(|t| t == row.id)
-            && self
-                .name
-                .as_ref()
-                .is_none_or(|n| row.name.to_lowercase().contains(n.as_str()))
-            && self
-                .selector
-                .as_ref()
-                .is_none_or(|s| s.matches(&row.labels()))
-            && self.owner.as_ref().is_none_or(|o| row.owners().contains(o))
-            && self.cluster.is_none_or(|c| c == row.cluster_id)
+        self.tenant.is_none_or(|t| t == row.id) && self.filter.matches(row)
     }
 
     fn wants(&self, entity: Entity) -> bool {

@@ -182,6 +182,44 @@ pub struct TenantFilter {
     pub cluster_id: Option<ID>,
 }
 
+/// A [`TenantFilter`], checked and compiled; shared by `tenants` and `tenantChanged`.
+pub struct TenantMatch {
+    name: Option<String>,
+    selector: Option<Selector>,
+    owner: Option<String>,
+    pub cluster: Option<Uuid>,
+}
+
+impl TenantMatch {
+    pub fn new(filter: TenantFilter) -> Result<Self> {
+        Ok(Self {
+            name: filter.name.map(|n| n.to_lowercase()),
+            selector: filter
+                .label_selector
+                .as_deref()
+                .map(|s| Selector::parse("filter.labelSelector", s))
+                .transpose()?,
+            owner: filter.owner,
+            cluster: filter
+                .cluster_id
+                .map(|id| row_id("filter.clusterId", super::cluster::TYPE_NAME, &id))
+                .transpose()?,
+        })
+    }
+
+    pub fn matches(&self, row: &TenantRow) -> bool {
+        self.name
+            .as_ref()
+            .is_none_or(|n| row.name.to_lowercase().contains(n.as_str()))
+            && self
+                .selector
+                .as_ref()
+                .is_none_or(|s| s.matches(&row.labels()))
+            && self.owner.as_ref().is_none_or(|o| row.owners().contains(o))
+            && self.cluster.is_none_or(|c| c == row.cluster_id)
+    }
+}
+
 /// Tenants the caller may see, filtered, as a page by name (then id).
 pub async fn tenant_page(
     ctx: &Context<'_>,
@@ -193,27 +231,14 @@ pub async fn tenant_page(
     let principal = principal(ctx);
     let access = Access::new(&principal);
     access.require_caller()?;
-    let filter = filter.unwrap_or_default();
-    let selector = filter
-        .label_selector
-        .as_deref()
-        .map(|s| Selector::parse("filter.labelSelector", s))
-        .transpose()?;
-    let cluster = match (cluster, &filter.cluster_id) {
-        (Some(c), _) => Some(c),
-        (None, Some(id)) => Some(row_id("filter.clusterId", super::cluster::TYPE_NAME, id)?),
-        (None, None) => None,
-    };
-    let name = filter.name.map(|n| n.to_lowercase());
+    let filter = TenantMatch::new(filter.unwrap_or_default())?;
     let items = t
         .store
-        .tenants(cluster)
+        .tenants(cluster.or(filter.cluster))
         .await?
         .into_iter()
         .filter(|r| access.sees_tenant(tenant_ref(r)))
-        .filter(|r| name.as_ref().is_none_or(|n| r.name.contains(n.as_str())))
-        .filter(|r| selector.as_ref().is_none_or(|s| s.matches(&r.labels())))
-        .filter(|r| filter.owner.as_ref().is_none_or(|o| r.owners().contains(o)))
+        .filter(|r| filter.matches(r))
         .map(|r| {
             (
                 SortKey::ascending([
