@@ -12,11 +12,13 @@ pub mod tokens;
 
 use std::collections::BTreeMap;
 
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{DbErr, EntityTrait, PrimaryKeyTrait, SqlErr};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
+use crate::store::Store;
+use crate::store::changes::StoreChange;
 
 /// Encodes a value for a JSON text column.
 pub fn to_json<T: Serialize>(value: &T) -> String {
@@ -49,4 +51,28 @@ pub fn conflict_or(err: DbErr, what: impl FnOnce() -> String) -> Error {
 pub fn parse_id(field: &str, id: &str) -> Result<uuid::Uuid> {
     uuid::Uuid::parse_str(id.trim())
         .map_err(|_| Error::bad_field(field, format!("{field}: {id:?} is not a valid id")))
+}
+
+/// Deletes a row by id and announces it (as it last was) to subscribers; false when absent.
+pub(crate) async fn delete_announced<E>(
+    store: &Store,
+    id: uuid::Uuid,
+    change: impl Fn(&E::Model) -> StoreChange,
+) -> Result<bool>
+where
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<uuid::Uuid>,
+{
+    let Some(row) = E::find_by_id(id).one(store.connection()).await? else {
+        return Ok(false);
+    };
+    let deleted = E::delete_by_id(id)
+        .exec(store.connection())
+        .await?
+        .rows_affected
+        > 0;
+    if deleted {
+        store.changes().announce(change(&row)).await;
+    }
+    Ok(deleted)
 }

@@ -154,20 +154,7 @@ impl Store {
     }
 
     pub async fn delete_policy_set(&self, id: Uuid) -> Result<bool> {
-        let Some(row) = self.policy_set(id).await? else {
-            return Ok(false);
-        };
-        let deleted = Entity::delete_by_id(id)
-            .exec(self.connection())
-            .await?
-            .rows_affected
-            > 0;
-        if deleted {
-            self.changes()
-                .announce(change(&row, StoreOp::Deleted))
-                .await;
-        }
-        Ok(deleted)
+        super::delete_announced::<Entity>(self, id, |row| change(row, StoreOp::Deleted)).await
     }
 }
 

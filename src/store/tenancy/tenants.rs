@@ -167,20 +167,7 @@ impl Store {
 
     /// Deletes the tenant row; its projects and policy sets go with it (cascade).
     pub async fn delete_tenant(&self, id: Uuid) -> Result<bool> {
-        let Some(row) = self.tenant(id).await? else {
-            return Ok(false);
-        };
-        let deleted = Entity::delete_by_id(id)
-            .exec(self.connection())
-            .await?
-            .rows_affected
-            > 0;
-        if deleted {
-            self.changes()
-                .announce(change(&row, StoreOp::Deleted))
-                .await;
-        }
-        Ok(deleted)
+        super::delete_announced::<Entity>(self, id, |row| change(row, StoreOp::Deleted)).await
     }
 }
 
