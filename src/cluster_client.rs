@@ -5,10 +5,18 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use crate::config::KubeConfig;
 use crate::error::{Error, Result};
 
+/// The management cluster: fleetgraph's own client, and the connection settings it came from
+/// (to reach the same API server with a caller's token).
+#[derive(Clone)]
+pub struct Management {
+    pub client: kube::Client,
+    pub config: kube::Config,
+}
+
 /// Builds the management-cluster client. With an explicit `--kubeconfig` a failure is an error;
 /// otherwise the usual inference (`KUBECONFIG`, `~/.kube/config`, in-cluster) is tried and
 /// `Ok(None)` means "no management cluster": the Sveltos side of the graph is then unavailable.
-pub async fn management_client(config: &KubeConfig) -> Result<Option<kube::Client>> {
+pub async fn management_client(config: &KubeConfig) -> Result<Option<Management>> {
     let options = KubeConfigOptions {
         context: config.kube_context.clone(),
         ..Default::default()
@@ -46,7 +54,10 @@ pub async fn management_client(config: &KubeConfig) -> Result<Option<kube::Clien
             }
         },
     };
-    let client = kube::Client::try_from(kube_config)
+    let client = kube::Client::try_from(kube_config.clone())
         .map_err(|e| Error::Unavailable(format!("cannot build a kube client: {e}")))?;
-    Ok(Some(client))
+    Ok(Some(Management {
+        client,
+        config: kube_config,
+    }))
 }

@@ -37,7 +37,8 @@ use crate::store::Store;
 pub async fn build_state(config: &ServeConfig) -> Result<AppState> {
     let store = Store::open(&config.store).await?;
     let metrics = Arc::new(Metrics::new());
-    let management = cluster_client::management_client(&config.kube).await?;
+    let management_cluster = cluster_client::management_client(&config.kube).await?;
+    let management = management_cluster.as_ref().map(|m| m.client.clone());
     let auth = Arc::new(authenticator(config, management.clone())?);
     let features = features(config, &store, &auth, management.is_some());
     let readiness = Readiness::default();
@@ -46,7 +47,7 @@ pub async fn build_state(config: &ServeConfig) -> Result<AppState> {
         None => FleetCache::disconnected(),
     };
     let access = SveltosAccess::new(
-        management.clone(),
+        management_cluster,
         Duration::from_secs(config.auth.auth_cache_ttl_secs),
     );
     let live = Live::start(&fleet, metrics.live.clone());

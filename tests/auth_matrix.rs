@@ -249,13 +249,24 @@ async fn reviews_per_request_are_bounded_and_cached() {
     assert_eq!(again["data"], body["data"]);
     assert_eq!(m.reviews(), first, "cached: no reviews the second time");
 
-    // The namespace-limited ServiceAccount: reviewed per namespace and object once, then
-    // answered from the cache; its TokenReview is cached too.
+    // The namespace-limited ServiceAccount: list-level reviews per kind and its rules once per
+    // namespace (plus one probe for cluster-scoped kinds), never per object, however many
+    // objects the fleet holds; then answered from the cache; its TokenReview is cached too.
     let before = m.reviews();
     let (_, body) = m.ask(Who::ServiceAccount, FLEET_PAGE, &json!({})).await;
     assert!(body.get("errors").is_none(), "{body}");
     let first = m.reviews();
     assert_eq!(first.1 - before.1, 1, "one TokenReview");
+    let bound = KINDS + m.namespaces() as u64 + 1;
+    assert!(
+        first.0 - before.0 <= bound,
+        "reviews per kind and namespace only: {} > {bound}",
+        first.0 - before.0
+    );
+    assert!(
+        clusters > bound,
+        "per-object reviews would exceed the bound: {clusters} clusters"
+    );
     for _ in 0..3 {
         let (_, again) = m.ask(Who::ServiceAccount, FLEET_PAGE, &json!({})).await;
         assert_eq!(again["data"], body["data"]);

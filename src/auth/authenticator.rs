@@ -12,7 +12,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::jwt::JwtKeys;
-use super::principal::{AuthKind, Principal};
+use super::principal::{AuthKind, CallerToken, Principal};
 use super::roles::{Role, parse_roles};
 use super::token_review::TokenReviewer;
 use crate::error::{Error, Result};
@@ -68,6 +68,7 @@ impl Authenticator {
                 projects: verified.projects,
                 kind: AuthKind::Jwt,
                 kube: None,
+                kube_token: None,
             });
         }
         let Some(reviewer) = &self.reviewer else {
@@ -99,6 +100,7 @@ impl Authenticator {
             projects: Vec::new(),
             kind: AuthKind::Kubernetes,
             kube: Some(identity),
+            kube_token: Some(CallerToken::new(token)),
         })
     }
 }

@@ -5,6 +5,7 @@ pub mod jwt;
 pub mod principal;
 pub mod rate_limit;
 pub mod roles;
+pub mod rules;
 pub mod sar;
 pub mod token_review;
 

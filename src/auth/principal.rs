@@ -1,5 +1,8 @@
 //! The caller of one request.
 
+use std::fmt;
+use std::sync::Arc;
+
 use async_graphql::Enum;
 
 use super::roles::Role;
@@ -41,6 +44,29 @@ pub struct Principal {
     pub kind: AuthKind,
     /// The Kubernetes identity, for SubjectAccessReviews (Kubernetes tokens only).
     pub kube: Option<KubeIdentity>,
+    /// The Kubernetes token the caller presented (Kubernetes tokens only), to ask the API
+    /// server about the caller as the caller (SelfSubjectRulesReview).
+    pub kube_token: Option<CallerToken>,
+}
+
+/// A caller's bearer token: shared cheaply, compared by value, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CallerToken(Arc<str>);
+
+impl CallerToken {
+    pub fn new(token: &str) -> Self {
+        Self(Arc::from(token))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for CallerToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CallerToken(<redacted>)")
+    }
 }
 
 impl Principal {
@@ -52,6 +78,7 @@ impl Principal {
             projects: Vec::new(),
             kind: AuthKind::Anonymous,
             kube: None,
+            kube_token: None,
         }
     }
 
@@ -64,6 +91,7 @@ impl Principal {
             projects: Vec::new(),
             kind: AuthKind::Disabled,
             kube: None,
+            kube_token: None,
         }
     }
 

@@ -291,6 +291,7 @@ mod tests {
             projects: projects.iter().map(|s| s.to_string()).collect(),
             kind: AuthKind::Jwt,
             kube: None,
+            kube_token: None,
         }
     }
 

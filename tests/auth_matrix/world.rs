@@ -378,12 +378,19 @@ impl Matrix {
         kubeconfig
     }
 
-    /// Reviews made so far: (SubjectAccessReviews, TokenReviews).
+    /// Reviews made so far: (access reviews — SubjectAccessReviews and SelfSubjectRulesReviews
+    /// together —, TokenReviews).
     pub fn reviews(&self) -> (u64, u64) {
         let c = self.fleet.sim.counters();
         (
-            c.get("create", "authorization.k8s.io", "subjectaccessreviews"),
+            c.get("create", "authorization.k8s.io", "subjectaccessreviews")
+                + c.get("create", "authorization.k8s.io", "selfsubjectrulesreviews"),
             c.get("create", "authentication.k8s.io", "tokenreviews"),
         )
+    }
+
+    /// Namespaces holding objects of the world (open and closed).
+    pub fn namespaces(&self) -> usize {
+        1 + self.closed_namespaces.len()
     }
 }
