@@ -324,7 +324,8 @@ impl AppQuery {
         let principal = principal(ctx);
         let access = Access::new(&principal);
         let project_id = row_id("projectId", "Project", &project_id).kn()?;
-        readable_project(&rows(ctx).kn()?, &access, project_id)
+        let rows = rows(ctx).kn()?;
+        readable_project(&rows, &access, project_id)
             .await
             .kn()?;
         project_apps(ctx, project_id, PageArgs::new(after, before, first, last)).await
