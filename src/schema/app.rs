@@ -325,9 +325,7 @@ impl AppQuery {
         let access = Access::new(&principal);
         let project_id = row_id("projectId", "Project", &project_id).kn()?;
         let rows = rows(ctx).kn()?;
-        readable_project(&rows, &access, project_id)
-            .await
-            .kn()?;
+        readable_project(&rows, &access, project_id).await.kn()?;
         project_apps(ctx, project_id, PageArgs::new(after, before, first, last)).await
     }
 }

@@ -80,13 +80,7 @@ where
         if !self.is_synced() || self.is_pending(&(namespace.to_string(), name.to_string())) {
             return None;
         }
-        let key = ObjectRef::<K>::new(name);
-        let key = if namespace.is_empty() {
-            key
-        } else {
-            key.within(namespace)
-        };
-        Some(self.store.get(&key))
+        Some(self.store.get(&object_ref(namespace, name)))
     }
 
     /// Every stored object passing `keep`, or `None` when the caller must read the cluster
@@ -107,15 +101,27 @@ where
 
     /// Records a write fleetgraph made (`version`: the resourceVersion it answered with;
     /// `None` for a deletion) so reads of the object go to the cluster until the watch brings
-    /// it.
+    /// it. The watch may have brought it already (its event can beat the write's answer):
+    /// checked under the same lock the watch applies its events under.
     pub fn note_write(&self, namespace: &str, name: &str, version: Option<String>) {
-        self.pending.lock().insert(
-            (namespace.to_string(), name.to_string()),
-            Pending {
-                version,
-                at: Instant::now(),
-            },
-        );
+        let key = (namespace.to_string(), name.to_string());
+        let mut pending = self.pending.lock();
+        let current = self.store.get(&object_ref(namespace, name));
+        let caught_up = match &version {
+            Some(v) => current.is_some_and(|o| o.resource_version().as_deref() == Some(v.as_str())),
+            None => current.is_none(),
+        };
+        if caught_up {
+            pending.remove(&key);
+        } else {
+            pending.insert(
+                key,
+                Pending {
+                    version,
+                    at: Instant::now(),
+                },
+            );
+        }
     }
 
     fn is_pending(&self, key: &Key) -> bool {
@@ -130,10 +136,28 @@ where
         }
     }
 
-    /// The watch delivered `obj` (`deleted`: its deletion): a pending write it answers is done.
-    fn seen(&self, obj: &K, deleted: bool) {
-        let key = (obj.namespace().unwrap_or_default(), obj.name_any());
+    /// Applies one watch event to the store, and settles the pending writes it answers: a
+    /// write whose version (or deletion) it brings, or, at the end of a list that started at
+    /// `since`, every write answered before then.
+    fn apply(
+        &self,
+        writer: &mut reflector::store::Writer<K>,
+        event: &watcher::Event<K>,
+        since: Instant,
+    ) {
         let mut pending = self.pending.lock();
+        writer.apply_watcher_event(event);
+        let (obj, deleted) = match event {
+            watcher::Event::Apply(o) => (o, false),
+            watcher::Event::Delete(o) => (o, true),
+            watcher::Event::InitDone => {
+                pending.retain(|_, p| p.at >= since);
+                self.synced.store(true, Ordering::Release);
+                return;
+            }
+            watcher::Event::Init | watcher::Event::InitApply(_) => return,
+        };
+        let key = (obj.namespace().unwrap_or_default(), obj.name_any());
         let done = pending.get(&key).is_some_and(|p| match &p.version {
             Some(v) => deleted || obj.resource_version().as_deref() == Some(v.as_str()),
             // A deletion shows as the object going, or as it being marked for deletion.
@@ -142,11 +166,6 @@ where
         if done {
             pending.remove(&key);
         }
-    }
-
-    /// A list that started at `since` holds every write answered before it.
-    fn listed(&self, since: Instant) {
-        self.pending.lock().retain(|_, p| p.at >= since);
     }
 
     async fn run(
@@ -171,17 +190,10 @@ where
                     None => break None,
                     Some(Err(e)) => break Some(e),
                     Some(Ok(event)) => {
-                        writer.apply_watcher_event(&event);
-                        match &event {
-                            watcher::Event::Apply(o) => self.seen(o, false),
-                            watcher::Event::Delete(o) => self.seen(o, true),
-                            watcher::Event::InitDone => {
-                                self.listed(since);
-                                self.synced.store(true, Ordering::Release);
-                                delay = BACKOFF.0;
-                                tracing::debug!(%cluster, kind = self.kind, "registered-cluster watch synced");
-                            }
-                            watcher::Event::Init | watcher::Event::InitApply(_) => {}
+                        self.apply(&mut writer, &event, since);
+                        if matches!(event, watcher::Event::InitDone) {
+                            delay = BACKOFF.0;
+                            tracing::debug!(%cluster, kind = self.kind, "registered-cluster watch synced");
                         }
                     }
                 }
@@ -199,5 +211,17 @@ where
             }
             delay = (delay * 2).min(BACKOFF.1);
         }
+    }
+}
+
+fn object_ref<K>(namespace: &str, name: &str) -> ObjectRef<K>
+where
+    K: Resource<DynamicType = ()>,
+{
+    let key = ObjectRef::<K>::new(name);
+    if namespace.is_empty() {
+        key
+    } else {
+        key.within(namespace)
     }
 }
