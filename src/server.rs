@@ -209,6 +209,7 @@ impl RunningServer {
         self.state.live.close_all(Duration::from_secs(5)).await;
         self.shutdown.cancel();
         self.state.fleet.shutdown();
+        self.state.tenancy.pool.stop_watches();
         if let Some(sampler) = self.sampler
             && let Err(e) = sampler.await
         {
@@ -241,6 +242,13 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer> {
                 _ = sweeper.cancelled() => break,
                 _ = tick.tick() => limiter.shrink(),
             }
+        }
+    });
+    let tenancy = state.tenancy.clone();
+    tokio::spawn(async move {
+        match tenancy.store.clusters().await {
+            Ok(stored) => tenancy.pool.start_watches(&stored).await,
+            Err(e) => tracing::warn!(error = %e, "cannot list registered clusters to watch"),
         }
     });
     let sampler = crate::tenancy::usage_sampler::spawn(

@@ -93,6 +93,7 @@ async fn app_mutations_over_http_on_every_backend() {
 
         // Status and revisions read from the Application KubeVela reports on.
         kubevela_reports(&sim, NS, "shop", tenancy::running_workflow());
+        world.await_app_phase(&id, "running").await;
         let data = world
             .admin_ok(
                 "query($a: ID!) { app(id: $a) { status { present phase healthy suspended publishVersion latestRevision }

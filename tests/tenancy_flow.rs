@@ -226,6 +226,7 @@ async fn flow(w: &TenancyWorld, backend: &str) {
         "shop-web-a",
         &[(10, "listening on :80")],
     );
+    w.await_app_phase(&aid, "running").await;
     let data = run(
         w,
         "query($a: ID!) { app(id: $a) { status { phase publishVersion }

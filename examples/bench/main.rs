@@ -89,14 +89,14 @@ async fn main() -> Result<()> {
     }
 
     let seeding = Instant::now();
-    let (tenant, projects) = world.seed_tenancy(&http, args.projects, args.apps).await?;
+    let tenant = world.seed_tenancy(&http, args.projects, args.apps).await?;
     let seeding = seeding.elapsed();
     eprintln!("tenancy seeded through mutations in {seeding:.2?}");
 
     let requests = [
         queries::cluster_page(),
         queries::profile_page(&world.fleet.wide_profile),
-        queries::tenant_page(&tenant, &projects),
+        queries::tenant_page(&tenant),
     ];
     let fleetgraph = Target {
         url: world.graphql_url(),

@@ -44,26 +44,22 @@ pub fn profile_page(profile: &str) -> Request {
     )
 }
 
-/// A tenant with its projects and, per project (Project has no `apps` edge yet, so by alias on
-/// the root `apps` field), its apps and their status read from the workload cluster.
-pub fn tenant_page(tenant: &str, projects: &[String]) -> Request {
+/// A tenant with its projects, their apps (`Project.apps`) and each app's status, as the
+/// KubeNova tenant page shows them.
+pub fn tenant_page(tenant: &str) -> Request {
     let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
-    let mut query = format!(
-        "query TenantPage {{ tenant(id: {}) {{ id name owners labels {{ key value }} plan \
-         quotas {{ resource quantity }} limits {{ resource quantity }} \
-         summary {{ namespaces projectCount }} policySets {{ id name }} \
-         projects(first: 100) {{ totalCount edges {{ node {{ id name namespace \
-         labels {{ key value }} members {{ subject role }} }} }} }} }}",
-        quote(tenant)
-    );
-    for (i, project) in projects.iter().enumerate() {
-        query.push_str(&format!(
-            " p{i}: apps(projectId: {}, first: 100) {{ totalCount edges {{ node {{ id name \
-             revision components {{ name type image }} \
-             status {{ present phase healthy suspended publishVersion }} }} }} }}",
-            quote(project)
-        ));
-    }
-    query.push_str(" }");
-    request("tenant page (deep)", query)
+    request(
+        "tenant page (deep)",
+        format!(
+            "query TenantPage {{ tenant(id: {}) {{ id name owners labels {{ key value }} plan \
+             quotas {{ resource quantity }} limits {{ resource quantity }} \
+             summary {{ namespaces projectCount }} policySets {{ id name }} \
+             projects(first: 100) {{ totalCount edges {{ node {{ id name namespace \
+             labels {{ key value }} members {{ subject role }} \
+             apps(first: 100) {{ totalCount edges {{ node {{ id name revision \
+             components {{ name type image }} \
+             status {{ present phase healthy suspended publishVersion }} }} }} }} }} }} }} }} }}",
+            quote(tenant)
+        ),
+    )
 }

@@ -158,13 +158,13 @@ impl World {
     }
 
     /// Registers the workload cluster and fills one tenant with `projects` projects of `apps`
-    /// apps each, through fleetgraph's mutations. Returns the tenant id and the project ids.
+    /// apps each, through fleetgraph's mutations. Returns the tenant id.
     pub async fn seed_tenancy(
         &self,
         http: &reqwest::Client,
         projects: usize,
         apps: usize,
-    ) -> Result<(String, Vec<String>)> {
+    ) -> Result<String> {
         let data = self
             .admin(
                 http,
@@ -182,7 +182,6 @@ impl World {
             )
             .await?;
         let tenant = id(&data["createTenant"]["tenant"])?;
-        let mut project_ids = Vec::new();
         for p in 0..projects {
             let data = self
                 .admin(
@@ -202,9 +201,8 @@ impl World {
                 )
                 .await?;
             }
-            project_ids.push(project);
         }
-        Ok((tenant, project_ids))
+        Ok(tenant)
     }
 
     pub async fn shutdown(self) {

@@ -5,6 +5,7 @@ pub mod classifier_matches;
 pub mod cluster_addons;
 pub mod event_matches;
 pub mod matching_profiles;
+pub mod tenancy_rows;
 
 use std::sync::Arc;
 
@@ -42,8 +43,12 @@ pub fn attach(batch: BatchRequest, state: &AppState, principal: Principal) -> Ba
         tokio::spawn,
         HashMapCache::default(),
     ));
+    let tenancy = Arc::new(tenancy_rows::TenancyRows::loader(
+        state.tenancy.store.clone(),
+    ));
     batch
         .data(principal)
+        .data(tenancy)
         .data(snapshot)
         .data(reviews)
         .data(addons)

@@ -8,11 +8,12 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::pagination::{KeyPart, Page, PageArgs, SortKey, paginate};
-use super::tenancy::{node_id, principal, row_id, tenancy};
+use super::tenancy::{node_id, principal, row_id, rows, tenancy};
 use crate::config::LimitsConfig;
+use crate::loaders::tenancy_rows::{AppsOfProject, readable_project};
 use crate::store::apps::AppRow;
 use crate::tenancy::Access;
-use crate::tenancy::apps::{self as domain, logs, scope, view};
+use crate::tenancy::apps::{self as domain, logs, scope, status, view};
 use crate::tenancy::errors::KnResultExt;
 
 pub const TYPE_NAME: &str = "App";
@@ -190,11 +191,16 @@ impl App {
         self.0.updated_at
     }
 
-    /// Read from the Application in the cluster.
+    /// From the Application, as the cluster's Application watch holds it (read from the
+    /// cluster itself until the watch has synced or has brought fleetgraph's latest write).
     async fn status(&self, ctx: &Context<'_>) -> async_graphql::Result<AppStatus> {
-        let (t, apps) = handle(ctx, &self.0).await?;
-        let _ = t;
-        Ok(apps.status(&self.0).await.kn()?.into())
+        let t = tenancy(ctx).kn()?;
+        let principal = principal(ctx);
+        let rows = rows(ctx).kn()?;
+        let (_, _, cluster) = readable_project(&rows, &Access::new(&principal), self.0.project_id)
+            .await
+            .kn()?;
+        Ok(status::read(&t.pool, &cluster, &self.0).await.kn()?.into())
     }
 
     /// Stored revisions, oldest first, matched with KubeVela's ApplicationRevisions.
@@ -315,13 +321,11 @@ impl AppQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> async_graphql::Result<Page<App>> {
-        let t = tenancy(ctx).kn()?;
         let principal = principal(ctx);
         let access = Access::new(&principal);
         let project_id = row_id("projectId", "Project", &project_id).kn()?;
-        scope::project(&t.store, &access, project_id, false)
-            .await
-            .kn()?;
+        let rows = rows(ctx).kn()?;
+        readable_project(&rows, &access, project_id).await.kn()?;
         project_apps(ctx, project_id, PageArgs::new(after, before, first, last)).await
     }
 }
@@ -347,14 +351,17 @@ pub async fn project_apps(
     project_id: uuid::Uuid,
     args: PageArgs,
 ) -> async_graphql::Result<Page<App>> {
-    let t = tenancy(ctx).kn()?;
     let limits = ctx.data::<LimitsConfig>()?;
-    let items = t
-        .store
-        .apps_of_project(project_id)
-        .await
+    let apps = rows(ctx)
         .kn()?
-        .into_iter()
+        .load_one(AppsOfProject(project_id))
+        .await
+        .map_err(|e| crate::error::Error::Internal(e.to_string()))
+        .kn()?
+        .unwrap_or_default();
+    let items = apps
+        .iter()
+        .cloned()
         .map(|a| {
             (
                 SortKey::ascending([

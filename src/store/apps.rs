@@ -247,6 +247,16 @@ impl Store {
             .await?)
     }
 
+    /// Every app of these projects, by name then id.
+    pub async fn apps_of_projects(&self, project_ids: &[Uuid]) -> Result<Vec<AppRow>> {
+        Ok(app::Entity::find()
+            .filter(app::Column::ProjectId.is_in(project_ids.iter().copied()))
+            .order_by_asc(app::Column::Name)
+            .order_by_asc(app::Column::Id)
+            .all(self.connection())
+            .await?)
+    }
+
     /// An app's revisions, oldest first.
     pub async fn app_revisions(&self, app_id: Uuid) -> Result<Vec<RevisionRow>> {
         Ok(revision::Entity::find()

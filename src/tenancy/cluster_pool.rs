@@ -9,6 +9,9 @@ use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 use uuid::Uuid;
 
+use tokio_util::sync::CancellationToken;
+
+use super::cluster_cache::ClusterCache;
 use super::crypto::{Sealed, Sealer};
 use super::kube_ops::ServedApis;
 use super::kubeconfig;
@@ -42,6 +45,9 @@ struct Inner {
     clients: Mutex<HashMap<Uuid, Entry>>,
     health: Mutex<HashMap<Uuid, Health>>,
     apis: Mutex<HashMap<Uuid, (Instant, ServedApis)>>,
+    caches: Mutex<HashMap<Uuid, Arc<ClusterCache>>>,
+    /// Cancelled at shutdown: ends every cluster's watches.
+    watches: CancellationToken,
 }
 
 /// How long discovered APIs are reused before a cluster is asked again.
@@ -56,6 +62,8 @@ impl ClusterPool {
                 clients: Mutex::new(HashMap::new()),
                 health: Mutex::new(HashMap::new()),
                 apis: Mutex::new(HashMap::new()),
+                caches: Mutex::new(HashMap::new()),
+                watches: CancellationToken::new(),
             }),
         }
     }
@@ -136,11 +144,61 @@ impl ClusterPool {
             .insert(cluster, (Instant::now(), apis));
     }
 
-    /// Forgets a cluster (deleted or re-registered).
+    /// The cluster's watches, started on first use (or again when its kubeconfig changed).
+    /// They may not have synced yet: readers check and read the cluster meanwhile.
+    pub async fn cache(&self, cluster: &clusters::Model) -> Result<Arc<ClusterCache>> {
+        if let Some(cache) = self.inner.caches.lock().get(&cluster.id)
+            && cache.ciphertext == cluster.kubeconfig_ciphertext
+        {
+            return Ok(cache.clone());
+        }
+        let client = self.client(cluster).await?;
+        let mut caches = self.inner.caches.lock();
+        // Another caller may have started them while the client was built.
+        if let Some(cache) = caches.get(&cluster.id)
+            && cache.ciphertext == cluster.kubeconfig_ciphertext
+        {
+            return Ok(cache.clone());
+        }
+        let cache = Arc::new(ClusterCache::start(
+            &cluster.name,
+            client,
+            self.inner.timeout,
+            cluster.kubeconfig_ciphertext.clone(),
+            self.inner.watches.child_token(),
+        ));
+        if let Some(old) = caches.insert(cluster.id, cache.clone()) {
+            old.stop();
+        }
+        tracing::debug!(cluster = %cluster.name, "registered-cluster watches started");
+        Ok(cache)
+    }
+
+    /// Starts the watches of every stored cluster (at server start); a cluster whose client
+    /// cannot be built is logged and retried on first use.
+    pub async fn start_watches(&self, stored: &[clusters::Model]) {
+        for cluster in stored {
+            if let Err(e) = self.cache(cluster).await {
+                tracing::warn!(cluster = %cluster.name, error = %e,
+                    "cannot watch registered cluster; its reads go to the cluster");
+            }
+        }
+    }
+
+    /// Ends every cluster's watches (shutdown).
+    pub fn stop_watches(&self) {
+        self.inner.watches.cancel();
+        self.inner.caches.lock().clear();
+    }
+
+    /// Forgets a cluster (deleted or re-registered) and stops its watches.
     pub fn evict(&self, cluster: Uuid) {
         self.inner.clients.lock().remove(&cluster);
         self.inner.health.lock().remove(&cluster);
         self.inner.apis.lock().remove(&cluster);
+        if let Some(cache) = self.inner.caches.lock().remove(&cluster) {
+            cache.stop();
+        }
     }
 }
 

@@ -83,6 +83,9 @@ pub async fn register(
         .await?;
     t.pool.record(id, Ok(()));
     t.pool.remember_apis(id, apis);
+    if let Err(e) = t.pool.cache(&row).await {
+        tracing::warn!(cluster = %row.name, error = %e, "cannot watch the registered cluster yet");
+    }
     Ok(row)
 }
 

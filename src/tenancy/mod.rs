@@ -10,6 +10,7 @@ pub mod apps;
 pub mod audit;
 pub mod catalog;
 pub mod cleanup;
+pub mod cluster_cache;
 pub mod cluster_pool;
 pub mod clusters;
 pub mod crypto;

@@ -91,15 +91,35 @@ async fn apply_namespace(
         &project.namespace,
         labels,
     );
-    kube_ops::apply(
+    let written = kube_ops::apply(
         &client,
         &kube_ops::core("Namespace", "namespaces"),
         None,
         object,
     )
     .await
-    .map(|_| ())
-    .map_err(|e| kube_error(&cluster.name, e))
+    .map_err(|e| kube_error(&cluster.name, e))?;
+    note_namespace(
+        t,
+        cluster,
+        &project.namespace,
+        written.metadata.resource_version,
+    )
+    .await;
+    Ok(())
+}
+
+/// Tells the cluster's namespace watch of a namespace fleetgraph wrote (`version`) or deletes
+/// (`None`), so tenant summaries read the cluster until the watch has brought the change.
+pub async fn note_namespace(
+    t: &Tenancy,
+    cluster: &ClusterRow,
+    name: &str,
+    version: Option<String>,
+) {
+    if let Ok(cache) = t.pool.cache(cluster).await {
+        cache.namespaces.note_write("", name, version);
+    }
 }
 
 /// A namespace of that name not created for this project is someone else's.
@@ -201,6 +221,7 @@ pub async fn delete(
     access.require_visible_project(tenant_ref(tenant), &project.name, project.id)?;
     access.require_configure_tenant(tenant_ref(tenant))?;
     let cluster = t.store.cluster_required(project.cluster_id).await?;
+    note_namespace(t, &cluster, &project.namespace, None).await;
     let report = match clusters::client(t, &cluster).await {
         Ok(client) => cleanup::remove_project(&client, project).await,
         Err(e) => {

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::cleanup;
+use super::cluster_cache::TENANT_LABEL;
 use super::cluster_pool::kube_error;
 use super::kube_ops::{self, MANAGED_BY};
 use super::{Access, Tenancy, TenantRef, clusters, plans, policy_sets, validate};
@@ -233,6 +234,9 @@ pub async fn delete(
     access.require_tenant_admin()?;
     let cluster = t.store.cluster_required(tenant.cluster_id).await?;
     let projects = t.store.projects(Some(tenant.id)).await?;
+    for project in &projects {
+        super::projects::note_namespace(t, &cluster, &project.namespace, None).await;
+    }
     let report = match clusters::client(t, &cluster).await {
         Ok(client) => cleanup::remove_tenant(&client, tenant, &projects).await,
         Err(e) => cleanup::CleanupReport::unreachable(
@@ -251,21 +255,43 @@ pub async fn delete(
     Ok(report)
 }
 
-/// The tenant's namespaces as Capsule labels them, read from the cluster.
-pub async fn namespaces(t: &Tenancy, tenant: &TenantRow) -> Result<Vec<String>> {
-    let cluster = t.store.cluster_required(tenant.cluster_id).await?;
-    let client = clusters::client(t, &cluster).await?;
-    let mut names: Vec<String> = kube_ops::list(
-        &client,
-        &kube_ops::core("Namespace", "namespaces"),
-        None,
-        &format!("capsule.clastix.io/tenant={}", tenant.name),
-    )
-    .await
-    .map_err(|e| kube_error(&cluster.name, e))?
-    .into_iter()
-    .filter_map(|o| o.metadata.name)
-    .collect();
+/// The tenant's namespaces as Capsule labels them, from the cluster's namespace watch when it
+/// is synced and current, from the cluster otherwise.
+pub async fn namespaces(
+    t: &Tenancy,
+    cluster: &ClusterRow,
+    tenant: &TenantRow,
+) -> Result<Vec<String>> {
+    let cached = match t.pool.cache(cluster).await {
+        Ok(cache) => cache.namespaces.list(|ns| {
+            ns.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(TENANT_LABEL))
+                .is_some_and(|v| *v == tenant.name)
+        }),
+        Err(_) => None,
+    };
+    let mut names: Vec<String> = match cached {
+        Some(objects) => objects
+            .iter()
+            .filter_map(|o| o.metadata.name.clone())
+            .collect(),
+        None => {
+            let client = clusters::client(t, cluster).await?;
+            kube_ops::list(
+                &client,
+                &kube_ops::core("Namespace", "namespaces"),
+                None,
+                &format!("{TENANT_LABEL}={}", tenant.name),
+            )
+            .await
+            .map_err(|e| kube_error(&cluster.name, e))?
+            .into_iter()
+            .filter_map(|o| o.metadata.name)
+            .collect()
+        }
+    };
     names.sort();
     Ok(names)
 }

@@ -202,6 +202,28 @@ impl TenancyWorld {
         id_at(&data["createApp"]["app"])
     }
 
+    /// Waits (at most 10 s) until `App.status.phase` of `app` reads `phase`: status follows
+    /// the cluster's Application watch, so a change made in kubesim shows a moment later.
+    pub async fn await_app_phase(&self, app: &str, phase: &str) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let data = self
+                .admin_ok(
+                    "query($a: ID!) { app(id: $a) { status { phase } } }",
+                    json!({"a": app}),
+                )
+                .await;
+            if data["app"]["status"]["phase"] == phase {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "app {app} never reached phase {phase}: {data}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     pub async fn shutdown(self) {
         self.server.shutdown().await;
     }

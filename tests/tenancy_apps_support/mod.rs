@@ -71,6 +71,7 @@ impl World {
             client: self.client.clone(),
             actor: "alice".into(),
             policy_sets: sets,
+            cache: None,
         }
     }
 

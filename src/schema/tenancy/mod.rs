@@ -24,6 +24,7 @@ use uuid::Uuid;
 use super::node_id::NodeId;
 use crate::auth::Principal;
 use crate::error::{Error, Result};
+use crate::loaders::tenancy_rows::{TenancyLoader, TenancyRows};
 use crate::tenancy::Tenancy;
 
 /// A label to set.
@@ -59,6 +60,17 @@ pub fn labels_out(map: &BTreeMap<String, String>) -> Vec<super::cluster::Label> 
 pub fn tenancy<'a>(ctx: &Context<'a>) -> Result<&'a Tenancy> {
     ctx.data::<Tenancy>()
         .map_err(|_| Error::Unavailable("the tenancy side is not configured".to_string()))
+}
+
+/// The request's tenancy row loader (a fresh one where none was attached, e.g. on a
+/// WebSocket).
+pub fn rows(ctx: &Context<'_>) -> Result<std::sync::Arc<TenancyLoader>> {
+    if let Some(loader) = ctx.data_opt::<std::sync::Arc<TenancyLoader>>() {
+        return Ok(loader.clone());
+    }
+    Ok(std::sync::Arc::new(TenancyRows::loader(
+        tenancy(ctx)?.store.clone(),
+    )))
 }
 
 pub fn principal<'a>(ctx: &Context<'a>) -> Principal {

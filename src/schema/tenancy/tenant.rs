@@ -12,10 +12,11 @@ use uuid::Uuid;
 
 use super::cluster::{RegisteredCluster, visible_cluster};
 use super::policy_set::PolicySet;
-use super::{LabelInput, label_map, labels_out, node_id, principal, row_id, tenancy};
+use super::{LabelInput, label_map, labels_out, node_id, principal, row_id, rows, tenancy};
 use crate::config::LimitsConfig;
 use crate::error::{Error, Result};
 use crate::fleet::query::labels::Selector;
+use crate::loaders::tenancy_rows::ClusterKey;
 use crate::schema::cluster::Label;
 use crate::schema::pagination::{KeyPart, Page, PageArgs, SortKey, paginate};
 use crate::store::tenancy::tenants::Model as TenantRow;
@@ -118,10 +119,23 @@ impl Tenant {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
-    /// Read from the cluster: an error on this field alone when it is unreachable.
+    /// From the cluster's namespace watch (the cluster itself until the watch has synced):
+    /// an error on this field alone when the cluster is unreachable.
     async fn summary(&self, ctx: &Context<'_>) -> async_graphql::Result<TenantSummary> {
         let t = tenancy(ctx).kn()?;
-        let namespaces = tenants::namespaces(t, &self.0).await.kn()?;
+        let cluster_id = self.0.cluster_id;
+        let cluster = rows(ctx)
+            .kn()?
+            .load_one(ClusterKey(cluster_id))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))
+            .and_then(|c| {
+                c.ok_or_else(|| {
+                    Error::NotFound(format!("no registered cluster with id {cluster_id}"))
+                })
+            })
+            .kn()?;
+        let namespaces = tenants::namespaces(t, &cluster, &self.0).await.kn()?;
         let project_count = t.store.projects(Some(self.0.id)).await.kn()?.len();
         Ok(TenantSummary {
             namespaces,

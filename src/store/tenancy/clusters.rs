@@ -82,6 +82,14 @@ impl Store {
         Ok(Entity::find_by_id(id).one(self.connection()).await?)
     }
 
+    /// The clusters with these ids (in no particular order; absent ids are left out).
+    pub async fn clusters_by_ids(&self, ids: &[Uuid]) -> Result<Vec<Model>> {
+        Ok(Entity::find()
+            .filter(Column::Id.is_in(ids.iter().copied()))
+            .all(self.connection())
+            .await?)
+    }
+
     /// The cluster, or NOT_FOUND.
     pub async fn cluster_required(&self, id: Uuid) -> Result<Model> {
         self.cluster(id)

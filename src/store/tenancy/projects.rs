@@ -128,6 +128,14 @@ impl Store {
         Ok(Entity::find_by_id(id).one(self.connection()).await?)
     }
 
+    /// The projects with these ids (in no particular order; absent ids are left out).
+    pub async fn projects_by_ids(&self, ids: &[Uuid]) -> Result<Vec<Model>> {
+        Ok(Entity::find()
+            .filter(Column::Id.is_in(ids.iter().copied()))
+            .all(self.connection())
+            .await?)
+    }
+
     pub async fn project_required(&self, id: Uuid) -> Result<Model> {
         self.project(id)
             .await?

@@ -14,11 +14,14 @@ pub mod logs;
 pub mod materialize;
 pub mod scope;
 pub mod spec;
+pub mod status;
 pub mod vela;
 pub mod view;
 pub mod workflow;
 
 use std::collections::BTreeMap;
+
+use std::sync::Arc;
 
 use chrono::Utc;
 use serde_json::Value;
@@ -26,7 +29,8 @@ use uuid::Uuid;
 
 use self::materialize::{PolicySetRules, materialize};
 use self::spec::{Component, Policy, Trait};
-use self::vela::PUBLISH_VERSION;
+use self::vela::{Application, PUBLISH_VERSION};
+use super::cluster_cache::ClusterCache;
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::store::apps::{AppRow, NewRevision, RevisionRow};
@@ -85,6 +89,9 @@ pub struct Apps<'a> {
     pub client: kube::Client,
     pub actor: String,
     pub policy_sets: Vec<PolicySetRules>,
+    /// The cluster's watches, told of every Application written so that reads go to the
+    /// cluster until the watch has brought the write.
+    pub cache: Option<Arc<ClusterCache>>,
 }
 
 fn labels(app: &AppRow) -> BTreeMap<String, String> {
@@ -120,6 +127,24 @@ pub async fn find_app(store: &Store, id: Uuid) -> Result<AppRow> {
 }
 
 impl Apps<'_> {
+    /// Notes an Application written (its new version) for the cluster's watch cache.
+    fn wrote(&self, written: &Application) {
+        if let Some(cache) = &self.cache {
+            cache.applications.note_write(
+                written.metadata.namespace.as_deref().unwrap_or_default(),
+                written.metadata.name.as_deref().unwrap_or_default(),
+                written.metadata.resource_version.clone(),
+            );
+        }
+    }
+
+    /// Notes an Application deleted, for the cluster's watch cache.
+    fn removed(&self, namespace: &str, name: &str) {
+        if let Some(cache) = &self.cache {
+            cache.applications.note_write(namespace, name, None);
+        }
+    }
+
     /// The Application spec for a publish: the user's spec with the policy sets materialised.
     fn effective(&self, components: &[Component], policies: &[Policy]) -> Value {
         let m = materialize(components, policies, &self.policy_sets);
@@ -178,7 +203,7 @@ impl Apps<'_> {
             updated_at: now,
         };
         let application = self.effective(&input.components, &input.policies);
-        cluster::apply_application(
+        let written = cluster::apply_application(
             &self.client,
             &row.namespace,
             &row.name,
@@ -187,6 +212,7 @@ impl Apps<'_> {
             &application,
         )
         .await?;
+        self.wrote(&written);
         let first = NewRevision {
             number: 1,
             action: Action::Create.as_str().into(),
@@ -201,6 +227,7 @@ impl Apps<'_> {
         match self.store.insert_app(row, first).await {
             Ok(row) => Ok(row),
             Err(e) => {
+                self.removed(&namespace, &name);
                 if let Err(undo) =
                     cluster::delete_application(&self.client, &namespace, &name).await
                 {
@@ -223,7 +250,7 @@ impl Apps<'_> {
     ) -> Result<AppRow> {
         let number = app.revision + 1;
         let application = self.effective(&components, &policies);
-        cluster::apply_application(
+        let written = cluster::apply_application(
             &self.client,
             &app.namespace,
             &app.name,
@@ -232,6 +259,7 @@ impl Apps<'_> {
             &application,
         )
         .await?;
+        self.wrote(&written);
         let components = spec::to_json(&components);
         let policies = spec::to_json(&policies);
         let rev = NewRevision {
@@ -266,7 +294,7 @@ impl Apps<'_> {
                 .app_revision(app.id, app.revision)
                 .await?
                 .ok_or_else(|| Error::Internal(format!("app {app_id} has no current revision")))?;
-            cluster::apply_application(
+            let written = cluster::apply_application(
                 &self.client,
                 &app.namespace,
                 &app.name,
@@ -274,7 +302,9 @@ impl Apps<'_> {
                 &annotations(rev.number),
                 &rev.application,
             )
-            .await
+            .await?;
+            self.wrote(&written);
+            Ok::<_, Error>(())
         }
         .await;
         if let Err(e) = outcome {
@@ -451,14 +481,16 @@ impl Apps<'_> {
         };
         let updated = match next {
             Some(next) => {
-                cluster::patch_workflow_status(
+                let written = cluster::patch_workflow_status(
                     &self.client,
                     &app.namespace,
                     &app.name,
                     current.metadata.resource_version.clone(),
                     &next,
                 )
-                .await?
+                .await?;
+                self.wrote(&written);
+                written
             }
             None => current,
         };
@@ -467,12 +499,14 @@ impl Apps<'_> {
 
     /// Removes the Application, then the app and its revisions.
     pub async fn delete(&self, app: &AppRow) -> Result<()> {
+        self.removed(&app.namespace, &app.name);
         cluster::delete_application(&self.client, &app.namespace, &app.name).await?;
         self.store.delete_app(app.id).await?;
         Ok(())
     }
 
-    /// The app's status as KubeVela reports it on the Application.
+    /// The app's status as KubeVela reports it on the Application, read from the cluster
+    /// (queries read it through [`status::read`], from the watch cache).
     pub async fn status(&self, app: &AppRow) -> Result<view::AppStatus> {
         let current = cluster::get_application(&self.client, &app.namespace, &app.name).await?;
         Ok(view::AppStatus::of(current.as_ref()))

@@ -115,5 +115,6 @@ pub async fn apps<'a>(tenancy: &'a Tenancy, ctx: &ProjectContext, actor: &str) -
         client,
         actor: actor.to_string(),
         policy_sets: policy_sets(&tenancy.store, ctx).await?,
+        cache: tenancy.pool.cache(&ctx.cluster).await.ok(),
     })
 }
