@@ -136,7 +136,8 @@ async fn kubesim_changes_show_in_the_next_queries() {
         });
     let added = json!({"clusterProfileName": "live-test", "Features": [{"featureID": "Helm",
         "charts": [{"repoURL": "https://charts.example", "releaseName": "live-test",
-                    "namespace": "live", "chartVersion": "1.0.0"}]}]});
+                    "namespace": "live", "chartVersion": "1.0.0",
+                    "lastAppliedTime": "2024-05-01T10:00:00Z"}]}]});
     match configuration["status"]["clusterProfileResources"].as_array_mut() {
         Some(list) => list.push(added),
         None => configuration["status"]["clusterProfileResources"] = json!([added]),
