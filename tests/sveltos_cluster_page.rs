@@ -219,3 +219,77 @@ async fn per_cluster_filters() {
     assert_eq!(error_codes(&bad), vec!["BAD_USER_INPUT"], "{bad}");
     world.server.shutdown().await;
 }
+
+/// Asking a per-cluster list for `totalCount` alone takes a shorter path (no page is built):
+/// its counts equal those of the same list read in full, with and without filters, and its
+/// arguments are checked the same way.
+#[tokio::test]
+async fn counts_alone_agree_with_full_lists() {
+    let world = fleet::start(generate(&FleetSpec::small(4)), |c| {
+        c.auth.auth_disabled = true
+    })
+    .await;
+    let query = r#"query($sf: ProfileStatusFilter, $hf: HelmReleaseFilter, $rf: DeployedResourceFilter) {
+      clusters(first: 100) { edges { node { name
+        helmCount: helmReleases { totalCount }
+        helmAll: helmReleases(first: 100) { totalCount edges { cursor } }
+        outdatedCount: helmReleases(filter: $hf) { totalCount }
+        outdatedAll: helmReleases(first: 100, filter: $hf) { totalCount edges { cursor } }
+        resCount: deployedResources { totalCount }
+        resAll: deployedResources(first: 100) { totalCount edges { cursor } }
+        configMapCount: deployedResources(filter: $rf) { totalCount }
+        configMapAll: deployedResources(first: 100, filter: $rf) { totalCount edges { cursor } }
+        statusCount: profileStatuses { totalCount }
+        statusAll: profileStatuses(first: 100) { totalCount edges { cursor } }
+        failedCount: profileStatuses(filter: $sf) { totalCount }
+        failedAll: profileStatuses(first: 100, filter: $sf) { totalCount edges { cursor } }
+      } } } }"#;
+    let body = world
+        .server
+        .gql_vars(
+            query,
+            json!({ "sf": { "failedOnly": true }, "hf": { "outdatedOnly": true }, "rf": { "kind": "CONFIGMAP" } }),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let pairs = [
+        ("helmCount", "helmAll"),
+        ("outdatedCount", "outdatedAll"),
+        ("resCount", "resAll"),
+        ("configMapCount", "configMapAll"),
+        ("statusCount", "statusAll"),
+        ("failedCount", "failedAll"),
+    ];
+    let mut nonzero = BTreeMap::new();
+    for edge in body["data"]["clusters"]["edges"].as_array().unwrap() {
+        let node = &edge["node"];
+        for (count, all) in pairs {
+            let counted = node[count]["totalCount"].as_u64().unwrap();
+            let listed = node[all]["edges"].as_array().unwrap().len() as u64;
+            assert_eq!(
+                counted,
+                node[all]["totalCount"].as_u64().unwrap(),
+                "{count}"
+            );
+            assert_eq!(counted, listed, "{count} on {}", node["name"]);
+            *nonzero.entry(count).or_insert(0) += u64::from(counted > 0);
+        }
+    }
+    for count in ["helmCount", "resCount", "statusCount", "failedCount"] {
+        assert!(nonzero[count] > 0, "some cluster has a nonzero {count}");
+    }
+    for bad_args in [r#"first: -1"#, r#"after: "%%""#, r#"first: 1, last: 1"#] {
+        let bad = world
+            .server
+            .gql(&format!(
+                "{{ clusters(first: 1) {{ edges {{ node {{ helmReleases({bad_args}) {{ totalCount }} }} }} }} }}"
+            ))
+            .await;
+        assert_eq!(
+            error_codes(&bad),
+            vec!["BAD_USER_INPUT"],
+            "{bad_args}: {bad}"
+        );
+    }
+    world.server.shutdown().await;
+}

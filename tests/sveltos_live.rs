@@ -10,12 +10,17 @@ use fleetgraph::fleet::generator::{FleetSpec, generate};
 use serde_json::{Value, json};
 
 const SVELTOS: &str = "lib.projectsveltos.io/v1beta1";
+const CONFIG: &str = "config.projectsveltos.io/v1beta1";
 
 const ONE: &str = r#"query($ns: String!, $name: String!) {
   clusters(filter: {namespace: $ns, name: $name, kind: SVELTOS}) { totalCount edges { node {
     name ready labels { key value } health { hasIssues isProvisioning hasOutdatedHelmCharts }
     profileStatuses(first: 100) { edges { node { clusterSummaryName featureId status failureMessage } } }
   } } } }"#;
+
+const COUNTS: &str = r#"query($ns: String!, $name: String!) {
+  clusters(filter: {namespace: $ns, name: $name, kind: SVELTOS}) { edges { node {
+    helmReleases { totalCount } } } } }"#;
 
 /// Asks `query` until `done` holds for the answer (the cache follows watches); fails after 15 s.
 async fn until(
@@ -94,6 +99,57 @@ async fn kubesim_changes_show_in_the_next_queries() {
         selected["data"]["clusters"]["edges"][0]["node"]["name"],
         name.as_str()
     );
+
+    // A new helm release in the cluster's ClusterConfiguration: the count (computed once per
+    // snapshot and asked for above) follows.
+    let releases = |b: &Value| node(b)["helmReleases"]["totalCount"].as_u64().unwrap();
+    let before = releases(&world.server.gql_vars(COUNTS, vars.clone()).await);
+    let mut configuration = world
+        .of_kind("ClusterConfiguration")
+        .into_iter()
+        .find(|c| {
+            c["metadata"]["namespace"] == ns.as_str()
+                && c["metadata"]["labels"]["projectsveltos.io/cluster-name"] == name.as_str()
+                && c["metadata"]["labels"]["projectsveltos.io/cluster-type"] == "Sveltos"
+        })
+        .map(|c| {
+            let n = c["metadata"]["name"].as_str().unwrap();
+            world
+                .sim
+                .get_object(CONFIG, "ClusterConfiguration", &ns, n)
+                .expect("configuration")
+        })
+        .unwrap_or_else(|| {
+            json!({
+                "apiVersion": CONFIG,
+                "kind": "ClusterConfiguration",
+                "metadata": {
+                    "name": format!("sveltos--{name}"),
+                    "namespace": ns,
+                    "labels": {
+                        "projectsveltos.io/cluster-name": name,
+                        "projectsveltos.io/cluster-type": "Sveltos",
+                    },
+                },
+                "status": {},
+            })
+        });
+    let added = json!({"clusterProfileName": "live-test", "Features": [{"featureID": "Helm",
+        "charts": [{"repoURL": "https://charts.example", "releaseName": "live-test",
+                    "namespace": "live", "chartVersion": "1.0.0",
+                    "lastAppliedTime": "2024-05-01T10:00:00Z"}]}]});
+    match configuration["status"]["clusterProfileResources"].as_array_mut() {
+        Some(list) => list.push(added),
+        None => configuration["status"]["clusterProfileResources"] = json!([added]),
+    }
+    world
+        .sim
+        .apply_object(configuration)
+        .expect("configuration written");
+    until(&world, COUNTS, vars.clone(), "the new helm release", |b| {
+        releases(b) == before + 1
+    })
+    .await;
 
     // A new ClusterSummary with a failed feature: a new status row and hasIssues.
     let profile = world.of_kind("ClusterProfile")[0]["metadata"].clone();

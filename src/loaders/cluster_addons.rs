@@ -1,5 +1,5 @@
-//! Helm releases, deployed resources and feature statuses of clusters, computed for a whole
-//! page of clusters in one batch.
+//! Helm releases, deployed resources and feature statuses of clusters, for a whole page of
+//! clusters in one batch; each cluster's view is computed once per snapshot and shared.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 
 use crate::fleet::cache::{ClusterRef, FleetSnapshot};
-use crate::fleet::query::addons::{ClusterAddons, cluster_addons};
+use crate::fleet::query::addons::ClusterAddons;
 use crate::metrics::Metrics;
 
 /// The loader as requests carry it: batching, and caching within the request.
@@ -35,7 +35,7 @@ impl Loader<ClusterRef> for ClusterAddonsLoader {
         self.metrics.observe_batch("cluster_addons", keys.len());
         Ok(keys
             .iter()
-            .map(|k| (k.clone(), Arc::new(cluster_addons(&self.snapshot, k))))
+            .map(|k| (k.clone(), self.snapshot.addons_of(k)))
             .collect())
     }
 }

@@ -179,14 +179,14 @@ macro_rules! cluster_object {
             async fn kind(&self) -> ClusterKind {
                 self.0.reference.cluster_type.into()
             }
-            async fn namespace(&self) -> String {
-                self.0.reference.namespace.clone()
+            async fn namespace(&self) -> &str {
+                &self.0.reference.namespace
             }
-            async fn name(&self) -> String {
-                self.0.reference.name.clone()
+            async fn name(&self) -> &str {
+                &self.0.reference.name
             }
-            async fn uid(&self) -> String {
-                self.0.uid.clone()
+            async fn uid(&self) -> &str {
+                &self.0.uid
             }
             /// Sorted by key.
             async fn labels(&self) -> Vec<Label> {
@@ -198,8 +198,8 @@ macro_rules! cluster_object {
                     .collect()
             }
             /// Kubernetes version; empty when unknown.
-            async fn version(&self) -> String {
-                self.0.info.version.clone()
+            async fn version(&self) -> &str {
+                &self.0.info.version
             }
             async fn ready(&self) -> bool {
                 self.0.info.ready
@@ -313,8 +313,8 @@ cluster_object!(
     "A `SveltosCluster` registered with Sveltos.",
     {
         /// `Healthy` or `Down`, as Sveltos last saw the connection.
-        async fn connection_status(&self) -> Option<String> {
-            self.0.info.connection_status.clone()
+        async fn connection_status(&self) -> Option<&str> {
+            self.0.info.connection_status.as_deref()
         }
     }
 );

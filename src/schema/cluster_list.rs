@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{Context, Object};
 
 use super::Cluster;
@@ -90,7 +90,7 @@ impl ClusterQueryRoot {
             &field.tag(descending),
             &args,
             limits,
-            Cluster::from_fleet,
+            |c| Cluster::from_fleet(c.clone()),
         )
         .gql()?;
         prefetch_addons(ctx, &page).await?;
@@ -98,34 +98,44 @@ impl ClusterQueryRoot {
     }
 }
 
-/// Loads the add-ons of a whole page in one batch when the query asks for any of them, so the
-/// cost does not depend on how the per-cluster fields are scheduled.
+/// Loads the add-ons (and matching profiles) of a whole page in one batch when the query asks
+/// for any of them, so the cost does not depend on how the per-cluster fields are scheduled.
+/// The batch is loaded here and fed to the request's loader rather than queued on it: a queued
+/// load waits for the loader's batching delay (1 ms) before it starts, on every page.
 async fn prefetch_addons(ctx: &Context<'_>, page: &Page<Cluster>) -> async_graphql::Result<()> {
     let node = ctx.look_ahead().field("edges").field("node");
     let keys = || {
-        page.edges.iter().map(|e| match &e.node {
-            Cluster::Capi(c) => c.0.reference.clone(),
-            Cluster::Sveltos(c) => c.0.reference.clone(),
-        })
+        page.edges
+            .iter()
+            .map(|e| match &e.node {
+                Cluster::Capi(c) => c.0.reference.clone(),
+                Cluster::Sveltos(c) => c.0.reference.clone(),
+            })
+            .collect::<Vec<_>>()
     };
+    let internal = |e: Arc<String>| crate::error::Error::Internal(e.to_string());
     let wanted = ["helmReleases", "deployedResources", "profileStatuses"]
         .iter()
         .any(|f| node.field(f).exists());
     if wanted && let Some(loader) = ctx.data_opt::<Arc<AddonsLoader>>() {
-        loader
-            .load_many(keys())
+        let loaded = loader
+            .loader()
+            .load(&keys())
             .await
-            .map_err(|e| crate::error::Error::Internal(e.to_string()))
+            .map_err(internal)
             .gql()?;
+        loader.feed_many(loaded).await;
     }
     if node.field("matchingProfiles").exists()
         && let Some(loader) = ctx.data_opt::<Arc<MatchingProfilesLoader>>()
     {
-        loader
-            .load_many(keys())
+        let loaded = loader
+            .loader()
+            .load(&keys())
             .await
-            .map_err(|e| crate::error::Error::Internal(e.to_string()))
+            .map_err(internal)
             .gql()?;
+        loader.feed_many(loaded).await;
     }
     Ok(())
 }

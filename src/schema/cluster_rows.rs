@@ -7,11 +7,15 @@ use async_graphql::Context;
 use crate::config::LimitsConfig;
 use crate::error::ResultExt;
 use crate::fleet::cache::{FleetCache, FleetCluster, FleetSnapshot};
-use crate::fleet::query::addons::{ClusterAddons, cluster_addons};
+use crate::fleet::query::addons::ClusterAddons;
 use crate::loaders::cluster_addons::AddonsLoader;
-use crate::schema::pagination::{Page, PageArgs, SortKey, paginate};
+use crate::schema::pagination::{
+    Page, PageArgs, SortKey, count_sorted, paginate_sorted, reads_items,
+};
 
-/// One page of a cluster's rows that pass `keep`, in `key` order.
+/// One page of a cluster's rows that pass `keep`. `rows` are already in `key` order (the add-on
+/// view keeps each list sorted), so keys and nodes are built for the page only, and not at all
+/// when the query reads just `totalCount` (the cluster page's per-cluster counts).
 pub(super) fn page_rows<R: Clone, N: async_graphql::OutputType>(
     ctx: &Context<'_>,
     rows: &[R],
@@ -21,12 +25,14 @@ pub(super) fn page_rows<R: Clone, N: async_graphql::OutputType>(
     args: &PageArgs,
     to_node: impl Fn(R) -> N,
 ) -> async_graphql::Result<Page<N>> {
-    let rows = rows
-        .iter()
-        .filter(|r| keep(r))
-        .map(|r| (key(r), r.clone()))
-        .collect();
-    paginate(rows, order, args, ctx.data::<LimitsConfig>()?, to_node).gql()
+    let rows: Vec<&R> = rows.iter().filter(|r| keep(r)).collect();
+    let limits = ctx.data::<LimitsConfig>()?;
+    let key = |r: &&R| key(r);
+    if reads_items(&ctx.look_ahead()) {
+        paginate_sorted(rows, key, order, args, limits, |r| to_node(r.clone())).gql()
+    } else {
+        count_sorted(rows, key, order, args, limits).gql()
+    }
 }
 
 /// The cluster's add-ons through the request's batching loader.
@@ -37,7 +43,7 @@ pub(super) async fn addons_of(
     // Subscription events have no per-request loader: read the latest snapshot directly.
     let Some(loader) = ctx.data_opt::<Arc<AddonsLoader>>() else {
         let snapshot = request_snapshot(ctx)?;
-        return Ok(Arc::new(cluster_addons(&snapshot, &cluster.reference)));
+        return Ok(snapshot.addons_of(&cluster.reference));
     };
     let addons = loader
         .load_one(cluster.reference.clone())

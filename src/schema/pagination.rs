@@ -6,7 +6,7 @@
 use std::cmp::Ordering;
 
 use async_graphql::connection::{Connection, CursorType, Edge};
-use async_graphql::{OutputType, SimpleObject};
+use async_graphql::{Lookahead, OutputType, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -177,6 +177,38 @@ pub fn paginate_sorted<T, N: OutputType>(
     limits: &LimitsConfig,
     to_node: impl Fn(T) -> N,
 ) -> Result<Page<N>> {
+    cut(items, key, order, args, limits, Some(to_node))
+}
+
+/// [`paginate_sorted`] for a query that reads none of the page's items (see [`reads_items`]),
+/// e.g. a count per cluster: the arguments and cursors are checked the same way and the counts
+/// and page flags are the same, but the page has no edges, so no key or node is built for it.
+pub fn count_sorted<T, N: OutputType>(
+    items: Vec<T>,
+    key: impl Fn(&T) -> SortKey,
+    order: &str,
+    args: &PageArgs,
+    limits: &LimitsConfig,
+) -> Result<Page<N>> {
+    cut(items, key, order, args, limits, None::<fn(T) -> N>)
+}
+
+/// Whether a connection's selection reads its items (`edges`, `nodes`, or `pageInfo`, whose
+/// cursors come from the edges); `false` when it asks only for `totalCount`.
+pub fn reads_items(selection: &Lookahead<'_>) -> bool {
+    ["edges", "nodes", "pageInfo"]
+        .iter()
+        .any(|f| selection.field(f).exists())
+}
+
+fn cut<T, N: OutputType>(
+    items: Vec<T>,
+    key: impl Fn(&T) -> SortKey,
+    order: &str,
+    args: &PageArgs,
+    limits: &LimitsConfig,
+    to_node: Option<impl Fn(T) -> N>,
+) -> Result<Page<N>> {
     let size = page_size(args, limits)?;
     let cursor = |raw: &Option<String>, name: &str| -> Result<Option<SortKey>> {
         let Some(raw) = raw else { return Ok(None) };
@@ -217,6 +249,9 @@ pub fn paginate_sorted<T, N: OutputType>(
         has_next_page,
         ConnectionTotals { total_count },
     );
+    let Some(to_node) = to_node else {
+        return Ok(page);
+    };
     page.edges
         .extend(items.into_iter().skip(from).take(to - from).map(|item| {
             Edge::new(
@@ -419,6 +454,47 @@ mod tests {
         let empty: Vec<(SortKey, i64)> = Vec::new();
         let page = paginate(empty, "o", &PageArgs::default(), &limits, |i| i).unwrap();
         assert!(page.edges.is_empty() && !page.has_next_page && !page.has_previous_page);
+    }
+
+    #[test]
+    fn counting_checks_and_flags_as_paging_does() {
+        let limits = LimitsConfig::default();
+        let key = |i: &i64| SortKey::ascending([KeyPart::Int(*i)]);
+        let list = || (0..5).collect::<Vec<i64>>();
+        let first = paginate_sorted(
+            list(),
+            key,
+            "o",
+            &PageArgs::new(None, None, Some(2), None),
+            &limits,
+            |i| i,
+        )
+        .unwrap();
+        let after = cursor_of(&first, 1);
+        for args in [
+            PageArgs::default(),
+            PageArgs::new(None, None, Some(2), None),
+            PageArgs::new(Some(after.clone()), None, Some(2), None),
+            PageArgs::new(None, Some(after), None, Some(1)),
+        ] {
+            let paged = paginate_sorted(list(), key, "o", &args, &limits, |i| i).unwrap();
+            let counted: Page<i64> = count_sorted(list(), key, "o", &args, &limits).unwrap();
+            assert!(counted.edges.is_empty());
+            assert_eq!(counted.additional_fields.total_count, 5);
+            assert_eq!(
+                (counted.has_previous_page, counted.has_next_page),
+                (paged.has_previous_page, paged.has_next_page),
+                "{args:?}"
+            );
+        }
+        for args in [
+            PageArgs::new(None, None, Some(-1), None),
+            PageArgs::new(Some("%%".into()), None, None, None),
+            PageArgs::new(None, None, Some(1), Some(1)),
+        ] {
+            let counted: Result<Page<i64>> = count_sorted(list(), key, "o", &args, &limits);
+            assert_eq!(failure(counted).code().as_str(), "BAD_USER_INPUT");
+        }
     }
 
     #[test]

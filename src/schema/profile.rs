@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::addons::ProfileKind;
 use super::cluster::{OrderDirection, request_snapshot};
 use super::node_id::NodeId;
-use super::pagination::{Page, PageArgs, paginate};
+use super::pagination::{Page, PageArgs, count_sorted, paginate, paginate_sorted, reads_items};
 use crate::auth::Principal;
 use crate::auth::sar::{SarLoader, visible};
 use crate::config::LimitsConfig;
@@ -20,7 +20,7 @@ use crate::fleet::cache::profile_index::FleetProfile;
 use crate::fleet::cache::{FleetKind, ObjectKey};
 use crate::fleet::kinds::{ProfileId, ProfileKind as KindValue};
 use crate::fleet::query::profiles::{
-    ProfileOrder, ProfileQuery, by_tier, matching_clusters, select,
+    MatchingRef, ProfileOrder, ProfileQuery, by_tier, matching_refs, select,
 };
 
 // Split out to keep files short; declared here so the schema module list stays untouched.
@@ -174,16 +174,21 @@ macro_rules! profile_object {
                 before: Option<String>,
             ) -> async_graphql::Result<Page<ProfileClusterStatus>> {
                 let snapshot = request_snapshot(ctx)?;
-                let mut rows = matching_clusters(&snapshot, &self.0);
+                let mut rows = matching_refs(&snapshot, &self.0);
                 retain_visible_clusters(ctx, &mut rows).await?;
-                let rows = rows.into_iter().map(|r| (r.sort_key(), r)).collect();
                 let args = PageArgs::new(after, before, first, last);
-                paginate(
+                let limits = ctx.data::<LimitsConfig>()?;
+                if !reads_items(&ctx.look_ahead()) {
+                    return count_sorted(rows, MatchingRef::sort_key, "matching", &args, limits)
+                        .gql();
+                }
+                paginate_sorted(
                     rows,
+                    MatchingRef::sort_key,
                     "matching",
                     &args,
-                    ctx.data::<LimitsConfig>()?,
-                    ProfileClusterStatus,
+                    limits,
+                    |r| ProfileClusterStatus(r.resolve(&snapshot, &self.0)),
                 )
                 .gql()
             }

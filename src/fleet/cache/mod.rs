@@ -6,6 +6,7 @@
 //! mirrors' maps into a new [`FleetSnapshot`], swaps it in, and announces what changed.
 
 mod kind;
+mod memo;
 mod mirror;
 mod presence;
 pub mod profile_index;

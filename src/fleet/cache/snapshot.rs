@@ -7,6 +7,7 @@ use std::sync::Arc;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use super::kind::FleetKind;
+use super::memo::Memo;
 use super::profile_index::ProfileIndex;
 use super::report_index::ReportIndex;
 use super::stores::Stores;
@@ -14,6 +15,7 @@ use crate::fleet::kinds::{
     CLUSTER_NAME_LABEL, CLUSTER_TYPE_LABEL, ClusterConfiguration, ClusterInfo, ClusterSummary,
     ClusterType, HealthFlags,
 };
+use crate::fleet::query::addons::{ClusterAddons, cluster_addons};
 
 /// A managed cluster's identity. Orders by namespace, then name, then type (CAPI first): the
 /// documented default order of `clusters`.
@@ -44,6 +46,9 @@ pub struct FleetSnapshot {
     configurations_by_cluster: Arc<HashMap<ClusterRef, Vec<Arc<ClusterConfiguration>>>>,
     profile_index: Arc<ProfileIndex>,
     report_index: Arc<ReportIndex>,
+    /// Per-cluster add-on views, computed on first read (they depend on summaries and
+    /// configurations only).
+    addons: Arc<Memo<ClusterRef, ClusterAddons>>,
     /// Whether every kind has delivered its first complete list.
     pub synced: bool,
 }
@@ -81,6 +86,13 @@ impl FleetSnapshot {
         &self.report_index
     }
 
+    /// What is deployed on `cluster`, computed once per snapshot: a page of clusters asks for
+    /// the add-ons of each of its clusters on every request.
+    pub fn addons_of(&self, cluster: &ClusterRef) -> Arc<ClusterAddons> {
+        self.addons
+            .get_or_compute(cluster, || cluster_addons(self, cluster))
+    }
+
     /// Rebuilds the indexes that depend on the kinds in `dirty`, reusing the others.
     pub fn rebuild(&self, stores: Stores, dirty: &BTreeSet<FleetKind>, synced: bool) -> Self {
         let touches = |kinds: &[FleetKind]| kinds.iter().any(|k| dirty.contains(k));
@@ -93,6 +105,11 @@ impl FleetSnapshot {
             Arc::new(index_configurations(&stores))
         } else {
             self.configurations_by_cluster.clone()
+        };
+        let addons = if touches(&[FleetKind::ClusterSummary, FleetKind::ClusterConfiguration]) {
+            Arc::default()
+        } else {
+            self.addons.clone()
         };
         let profile_index = if touches(&[
             FleetKind::ClusterProfile,
@@ -134,6 +151,7 @@ impl FleetSnapshot {
             configurations_by_cluster,
             profile_index,
             report_index,
+            addons,
             synced,
         }
     }

@@ -280,9 +280,9 @@ pub fn cluster_addons(snapshot: &FleetSnapshot, cluster: &ClusterRef) -> Cluster
             });
         }
     }
-    helm_releases.sort_by_key(HelmReleaseRow::sort_key);
-    resources.sort_by_key(DeployedResourceRow::sort_key);
-    statuses.sort_by_key(FeatureStatusRow::sort_key);
+    helm_releases.sort_by_cached_key(HelmReleaseRow::sort_key);
+    resources.sort_by_cached_key(DeployedResourceRow::sort_key);
+    statuses.sort_by_cached_key(FeatureStatusRow::sort_key);
     ClusterAddons {
         helm_releases,
         resources,

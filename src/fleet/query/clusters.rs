@@ -73,21 +73,22 @@ impl ClusterQuery {
     }
 }
 
-/// The clusters matching `query`, sorted by [`sort_key`].
-pub fn select(
-    snapshot: &FleetSnapshot,
+/// The clusters matching `query`, sorted by [`sort_key`]. Borrowed from the snapshot: a page
+/// of the whole fleet touches no reference count per cluster.
+pub fn select<'a>(
+    snapshot: &'a FleetSnapshot,
     query: &ClusterQuery,
     order: ClusterOrder,
     descending: bool,
-) -> Vec<Arc<FleetCluster>> {
+) -> Vec<&'a Arc<FleetCluster>> {
     let matching = snapshot.clusters.iter().filter(|c| query.matches(c));
     if order == ClusterOrder::NamespaceName && !descending {
         // The snapshot keeps clusters in ClusterRef order, which is this order: no keys to
         // build for the whole fleet on every page of the default listing.
-        return matching.cloned().collect();
+        return matching.collect();
     }
-    let mut selected: Vec<(SortKey, Arc<FleetCluster>)> = matching
-        .map(|c| (sort_key(c, order, descending), c.clone()))
+    let mut selected: Vec<(SortKey, &Arc<FleetCluster>)> = matching
+        .map(|c| (sort_key(c, order, descending), c))
         .collect();
     selected.sort_by(|a, b| a.0.cmp(&b.0));
     selected.into_iter().map(|(_, c)| c).collect()

@@ -1,7 +1,7 @@
 //! `profiles`, `profileTiers` and a profile's matching clusters: filters and orders over the
 //! snapshot's profile index.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
@@ -144,31 +144,100 @@ impl MatchingCluster {
     }
 }
 
+/// One of a profile's matching clusters as far as ordering and visibility need it, borrowed from
+/// the profile and the snapshot: a page of a profile matching thousands of clusters builds the
+/// full [`MatchingCluster`] for its own rows only.
+#[derive(Clone, Copy, Debug)]
+pub struct MatchingRef<'a> {
+    pub namespace: &'a str,
+    pub name: &'a str,
+    pub cluster_type: ClusterType,
+    /// Listed in the profile's `status.matchingClusters`.
+    pub in_status: bool,
+}
+
+impl<'a> MatchingRef<'a> {
+    /// Compares as [`ClusterRef`] does.
+    fn identity(&self) -> (&'a str, &'a str, ClusterType) {
+        (self.namespace, self.name, self.cluster_type)
+    }
+
+    pub fn reference(&self) -> ClusterRef {
+        ClusterRef {
+            namespace: self.namespace.to_string(),
+            name: self.name.to_string(),
+            cluster_type: self.cluster_type,
+        }
+    }
+
+    /// The same key as [`MatchingCluster::sort_key`].
+    pub fn sort_key(&self) -> SortKey {
+        SortKey::ascending([
+            KeyPart::from(self.namespace),
+            KeyPart::from(self.name),
+            KeyPart::from(self.cluster_type.as_str()),
+        ])
+    }
+
+    /// The cluster object and the profile's summary for it.
+    pub fn resolve(&self, snapshot: &FleetSnapshot, profile: &FleetProfile) -> MatchingCluster {
+        let reference = self.reference();
+        MatchingCluster {
+            cluster: snapshot.cluster(&reference).cloned(),
+            in_status: self.in_status,
+            summary: snapshot
+                .profile_index()
+                .summaries_of(&profile.id)
+                .and_then(|m| m.get(&reference))
+                .cloned(),
+            reference,
+        }
+    }
+}
+
 /// The clusters in the profile's `status.matchingClusters` plus those it owns a ClusterSummary
-/// for (addon-controller may lag behind either), in [`ClusterRef`] order.
-pub fn matching_clusters(snapshot: &FleetSnapshot, profile: &FleetProfile) -> Vec<MatchingCluster> {
-    let in_status: BTreeSet<ClusterRef> = profile
+/// for (addon-controller may lag behind either), each once, in [`ClusterRef`] order.
+pub fn matching_refs<'a>(
+    snapshot: &'a FleetSnapshot,
+    profile: &'a FleetProfile,
+) -> Vec<MatchingRef<'a>> {
+    let mut refs: Vec<MatchingRef<'a>> = profile
         .matching_cluster_refs()
         .iter()
         .filter_map(|r| {
-            Some(ClusterRef {
-                namespace: r.namespace.clone().unwrap_or_default(),
-                name: r.name.clone()?,
+            Some(MatchingRef {
+                namespace: r.namespace.as_deref().unwrap_or_default(),
+                name: r.name.as_deref()?,
                 cluster_type: ClusterType::of_reference(r)?,
+                in_status: true,
             })
         })
         .collect();
     let owned = snapshot.profile_index().summaries_of(&profile.id);
-    let mut all: BTreeSet<ClusterRef> = in_status.clone();
-    all.extend(owned.into_iter().flat_map(|m| m.keys().cloned()));
-    all.into_iter()
-        .map(|reference| MatchingCluster {
-            cluster: snapshot.cluster(&reference).cloned(),
-            in_status: in_status.contains(&reference),
-            summary: owned.and_then(|m| m.get(&reference)).cloned(),
-            reference,
-        })
-        .collect()
+    refs.extend(
+        owned
+            .into_iter()
+            .flat_map(|m| m.keys())
+            .map(|r| MatchingRef {
+                namespace: &r.namespace,
+                name: &r.name,
+                cluster_type: r.cluster_type,
+                in_status: false,
+            }),
+    );
+    sort_and_merge(&mut refs);
+    refs
+}
+
+/// Sorts `refs` in [`ClusterRef`] order and keeps one entry per cluster, listed if any was.
+fn sort_and_merge(refs: &mut Vec<MatchingRef<'_>>) {
+    // Listed entries first among equals, so the one kept says whether any was listed.
+    refs.sort_unstable_by(|a, b| {
+        a.identity()
+            .cmp(&b.identity())
+            .then(b.in_status.cmp(&a.in_status))
+    });
+    refs.dedup_by(|later, kept| later.identity() == kept.identity());
 }
 
 /// A label selector in the Kubernetes text grammar (`a=b,c in (d,e),!f`), as kubectl prints
@@ -199,6 +268,51 @@ pub fn selector_text(selector: &LabelSelector) -> String {
 mod tests {
     use super::*;
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement;
+
+    #[test]
+    fn matching_refs_merge_in_cluster_ref_order() {
+        let entry = |namespace, name, cluster_type, in_status| MatchingRef {
+            namespace,
+            name,
+            cluster_type,
+            in_status,
+        };
+        let (capi, sveltos) = (ClusterType::Capi, ClusterType::Sveltos);
+        let mut refs = vec![
+            entry("b", "x", sveltos, true),
+            entry("a", "y", capi, false),
+            entry("b", "x", sveltos, false),
+            entry("a", "y", sveltos, true),
+            entry("a", "y", capi, true),
+            entry("a", "z", capi, false),
+            entry("a", "z", capi, false),
+            entry("b", "x", capi, false),
+        ];
+        // What the page showed before: a set of ClusterRefs, listed if the status names it.
+        let listed: std::collections::BTreeSet<ClusterRef> = refs
+            .iter()
+            .filter(|r| r.in_status)
+            .map(MatchingRef::reference)
+            .collect();
+        let all: std::collections::BTreeSet<ClusterRef> =
+            refs.iter().map(MatchingRef::reference).collect();
+        sort_and_merge(&mut refs);
+        let merged: Vec<(ClusterRef, bool)> =
+            refs.iter().map(|r| (r.reference(), r.in_status)).collect();
+        let expected: Vec<(ClusterRef, bool)> = all
+            .into_iter()
+            .map(|r| {
+                let in_status = listed.contains(&r);
+                (r, in_status)
+            })
+            .collect();
+        assert_eq!(merged, expected);
+        let keys: Vec<SortKey> = refs.iter().map(MatchingRef::sort_key).collect();
+        assert!(
+            keys.windows(2).all(|w| w[0] < w[1]),
+            "keys follow the order"
+        );
+    }
 
     #[test]
     fn selectors_print_in_the_kubernetes_grammar() {
