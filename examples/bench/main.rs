@@ -61,6 +61,10 @@ struct Args {
     /// Only check that `clusters` pages consistently in both directions (see check.rs), then exit.
     #[arg(long)]
     check_orders: bool,
+    /// Skip the tenant seeding and the request figures: sync, memory and fan-out only (for
+    /// profiling the fan-out on its own).
+    #[arg(long)]
+    fanout_only: bool,
 }
 
 #[tokio::main]
@@ -88,8 +92,52 @@ async fn main() -> Result<()> {
         return Ok(());
     }
 
+    let (rows, seeding) = if args.fanout_only {
+        (Vec::new(), None)
+    } else {
+        let (rows, seeding) = measure_requests(&args, &world, &http).await?;
+        (rows, Some(seeding))
+    };
+    let rss_after_load_kib = world::vm_kib("VmRSS");
+    let hwm_kib = world::vm_kib("VmHWM");
+
+    eprintln!("fan-out to {} subscribers", args.subscribers);
+    let fanout = fanout::run(
+        &world,
+        &http,
+        args.subscribers,
+        args.subscribers_per_connection,
+        args.rounds,
+    )
+    .await?;
+
+    report::print(&report::Report {
+        machine,
+        fleet: &world.fleet,
+        sync: world.sync,
+        rss_before_kib: world.rss_before_kib,
+        rss_synced_kib: world.rss_synced_kib,
+        rss_after_load_kib,
+        hwm_kib,
+        seeding,
+        projects: args.projects,
+        apps: args.apps,
+        seconds: args.seconds,
+        rows: &rows,
+        fanout: &fanout,
+    });
+    world.shutdown().await;
+    Ok(())
+}
+
+/// The tenant seeding, then every request at every concurrency against fleetgraph and the floor.
+async fn measure_requests(
+    args: &Args,
+    world: &world::World,
+    http: &reqwest::Client,
+) -> Result<(Vec<Row>, Duration)> {
     let seeding = Instant::now();
-    let tenant = world.seed_tenancy(&http, args.projects, args.apps).await?;
+    let tenant = world.seed_tenancy(http, args.projects, args.apps).await?;
     let seeding = seeding.elapsed();
     eprintln!("tenancy seeded through mutations in {seeding:.2?}");
 
@@ -104,7 +152,7 @@ async fn main() -> Result<()> {
     };
     let mut answers = HashMap::new();
     for (i, request) in requests.iter().enumerate() {
-        let body = load::fetch(&http, &fleetgraph, &request.body).await?;
+        let body = load::fetch(http, &fleetgraph, &request.body).await?;
         if load::has_errors(&body) {
             bail!(
                 "{} answers with errors: {}",
@@ -162,34 +210,5 @@ async fn main() -> Result<()> {
             });
         }
     }
-    let rss_after_load_kib = world::vm_kib("VmRSS");
-    let hwm_kib = world::vm_kib("VmHWM");
-
-    eprintln!("fan-out to {} subscribers", args.subscribers);
-    let fanout = fanout::run(
-        &world,
-        &http,
-        args.subscribers,
-        args.subscribers_per_connection,
-        args.rounds,
-    )
-    .await?;
-
-    report::print(&report::Report {
-        machine,
-        fleet: &world.fleet,
-        sync: world.sync,
-        rss_before_kib: world.rss_before_kib,
-        rss_synced_kib: world.rss_synced_kib,
-        rss_after_load_kib,
-        hwm_kib,
-        seeding,
-        projects: args.projects,
-        apps: args.apps,
-        seconds: args.seconds,
-        rows: &rows,
-        fanout: &fanout,
-    });
-    world.shutdown().await;
-    Ok(())
+    Ok((rows, seeding))
 }

@@ -24,7 +24,8 @@ pub struct Report<'a> {
     pub rss_synced_kib: u64,
     pub rss_after_load_kib: u64,
     pub hwm_kib: u64,
-    pub seeding: Duration,
+    /// How long the tenancy mutations took; none when the request figures were skipped.
+    pub seeding: Option<Duration>,
     pub projects: usize,
     pub apps: usize,
     pub seconds: u64,
@@ -69,14 +70,19 @@ pub fn print(r: &Report<'_>) {
         f.wide_profile,
         f.wide_matching
     );
-    println!(
-        "- tenant page: 1 tenant, {} projects × {} apps, created through GraphQL mutations in {:.2?}",
-        r.projects, r.apps, r.seeding
-    );
-    println!(
-        "- each figure: {} s measured after 1 s warm-up, closed loop at fixed concurrency\n",
-        r.seconds
-    );
+    match r.seeding {
+        Some(seeding) => {
+            println!(
+                "- tenant page: 1 tenant, {} projects × {} apps, created through GraphQL mutations in {:.2?}",
+                r.projects, r.apps, seeding
+            );
+            println!(
+                "- each figure: {} s measured after 1 s warm-up, closed loop at fixed concurrency\n",
+                r.seconds
+            );
+        }
+        None => println!("- request figures skipped (`--fanout-only`)\n"),
+    }
 
     println!("## Sync and memory\n");
     println!("| figure | value |\n|---|---|");
@@ -102,41 +108,8 @@ pub fn print(r: &Report<'_>) {
     );
     println!("| peak RSS (VmHWM) | {:.0} MiB |\n", mib(r.hwm_kib));
 
-    println!("## Requests\n");
-    println!(
-        "| request | body | conc. | fleetgraph p50 / p90 / p99 ms | fleetgraph req/s | floor p50 / p99 ms | \
-         floor req/s | floor ÷ fleetgraph req/s | k8s calls / req | store stmts / req | errors |"
-    );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
-    for row in r.rows {
-        let (g, b) = (&row.fleetgraph, &row.floor);
-        println!(
-            "| {} | {:.1} KiB | {} | {:.2} / {:.2} / {:.2} | {:.0} | {:.2} / {:.2} | {:.0} | {:.1}× | {:.3} | {:.3} | {} |",
-            row.name,
-            row.bytes as f64 / 1024.0,
-            row.concurrency,
-            g.ms(0.5),
-            g.ms(0.9),
-            g.ms(0.99),
-            g.rps(),
-            b.ms(0.5),
-            b.ms(0.99),
-            b.rps(),
-            b.rps() / g.rps().max(f64::MIN_POSITIVE),
-            row.k8s_per_request,
-            row.statements_per_request,
-            g.errors + b.errors,
-        );
-    }
-    for row in r.rows {
-        for (who, result) in [("fleetgraph", &row.fleetgraph), ("floor", &row.floor)] {
-            if let Some(e) = &result.first_error {
-                println!(
-                    "\n**{} errors** on {} (concurrency {}, {who}); first: `{e}`",
-                    result.errors, row.name, row.concurrency
-                );
-            }
-        }
+    if !r.rows.is_empty() {
+        requests(r.rows);
     }
 
     let fan = r.fanout;
@@ -158,4 +131,44 @@ pub fn print(r: &Report<'_>) {
         fan.missing,
         fan.errors
     );
+}
+
+/// The per-request table, then the first error of any row that had errors.
+fn requests(rows: &[Row]) {
+    println!("## Requests\n");
+    println!(
+        "| request | body | conc. | fleetgraph p50 / p90 / p99 ms | fleetgraph req/s | floor p50 / p99 ms | \
+         floor req/s | floor ÷ fleetgraph req/s | k8s calls / req | store stmts / req | errors |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    for row in rows {
+        let (g, b) = (&row.fleetgraph, &row.floor);
+        println!(
+            "| {} | {:.1} KiB | {} | {:.2} / {:.2} / {:.2} | {:.0} | {:.2} / {:.2} | {:.0} | {:.1}× | {:.3} | {:.3} | {} |",
+            row.name,
+            row.bytes as f64 / 1024.0,
+            row.concurrency,
+            g.ms(0.5),
+            g.ms(0.9),
+            g.ms(0.99),
+            g.rps(),
+            b.ms(0.5),
+            b.ms(0.99),
+            b.rps(),
+            b.rps() / g.rps().max(f64::MIN_POSITIVE),
+            row.k8s_per_request,
+            row.statements_per_request,
+            g.errors + b.errors,
+        );
+    }
+    for row in rows {
+        for (who, result) in [("fleetgraph", &row.fleetgraph), ("floor", &row.floor)] {
+            if let Some(e) = &result.first_error {
+                println!(
+                    "\n**{} errors** on {} (concurrency {}, {who}); first: `{e}`",
+                    result.errors, row.name, row.concurrency
+                );
+            }
+        }
+    }
 }

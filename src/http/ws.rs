@@ -245,7 +245,7 @@ async fn write(
             }
             message = queued.recv() => match message {
                 Some(message) => {
-                    if sink.send(message).await.is_err() {
+                    if send_batch(&mut sink, &mut queued, message).await.is_err() {
                         return;
                     }
                 }
@@ -261,6 +261,27 @@ async fn write(
             },
         }
     }
+}
+
+/// Most messages written before one flush: one event fans out to every subscription of a
+/// connection at once, and a write (syscall, and a wake-up of the reader) per message cost more
+/// than the messages themselves. Bounded so that a close request is not held up for long.
+const WRITE_BATCH: usize = 64;
+
+/// Writes `first` and whatever else is already queued (up to [`WRITE_BATCH`]), then flushes once.
+async fn send_batch(
+    sink: &mut futures::stream::SplitSink<WebSocket, Message>,
+    queued: &mut mpsc::Receiver<Message>,
+    first: Message,
+) -> Result<(), axum::Error> {
+    sink.feed(first).await?;
+    for _ in 1..WRITE_BATCH {
+        match queued.try_recv() {
+            Ok(message) => sink.feed(message).await?,
+            Err(_) => break,
+        }
+    }
+    sink.flush().await
 }
 
 /// Authenticates `connection_init`'s payload with the same authenticator as HTTP requests and

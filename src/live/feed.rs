@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use crate::fleet::cache::profile_index::FleetProfile;
 use crate::fleet::cache::{
     Change, ClusterRef, FleetCache, FleetCluster, FleetEvent, FleetKind, FleetSnapshot, ObjectKey,
+    summary_cluster,
 };
 use crate::fleet::kinds::{
     CLUSTER_NAME_LABEL, CLUSTER_TYPE_LABEL, ClusterSummary, ClusterType, ProfileId, ProfileKind,
@@ -360,19 +361,4 @@ fn cluster_ref(key: &ObjectKey, cluster_type: ClusterType) -> ClusterRef {
         name: key.name.clone(),
         cluster_type,
     }
-}
-
-/// The cluster a ClusterSummary describes (as the snapshot indexes it).
-fn summary_cluster(key: &ObjectKey, summary: &ClusterSummary) -> Option<ClusterRef> {
-    let cluster_type = summary.cluster_type()?;
-    let namespace = if summary.spec.cluster_namespace.is_empty() {
-        key.namespace.clone()
-    } else {
-        summary.spec.cluster_namespace.clone()
-    };
-    Some(ClusterRef {
-        namespace,
-        name: summary.spec.cluster_name.clone(),
-        cluster_type,
-    })
 }

@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::auth::Principal;
-use crate::auth::sar::{SarLoader, SveltosAccess, Visible, visible};
+use crate::auth::sar::{SarLoader, SveltosAccess, Visible, sees_everything, visible};
 use crate::error::{Error, Result};
 use crate::fleet::cache::{FleetCache, FleetKind, ObjectKey};
 
@@ -98,6 +98,10 @@ impl LiveSession {
         kind: FleetKind,
         keys: impl IntoIterator<Item = &ObjectKey>,
     ) -> Result<Visible> {
+        // Admins skip reviews: no loader (it is built per subscriber per event at fan-out).
+        if sees_everything(&self.principal) {
+            return visible(&self.principal, None, kind, keys).await;
+        }
         let loader: DataLoader<SarLoader> =
             SarLoader::for_request(self.access.clone(), self.principal.clone());
         visible(&self.principal, Some(&loader), kind, keys).await

@@ -5,6 +5,7 @@
 //! Flow: CRD presence → one mirror (watcher) per installed kind → the indexer, which folds the
 //! mirrors' maps into a new [`FleetSnapshot`], swaps it in, and announces what changed.
 
+mod cluster_list;
 mod kind;
 mod memo;
 mod mirror;
@@ -23,9 +24,10 @@ use arc_swap::ArcSwap;
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
+pub use cluster_list::summary_cluster;
 pub use kind::{FleetKind, ObjectKey};
 pub use snapshot::{ClusterRef, FleetCluster, FleetSnapshot};
-pub use stores::{CapiObject, KeyChanges, KindMap, Stores};
+pub use stores::{CapiObject, KeyChanges, KindMap, KindUpdate, Stores};
 
 use mirror::MirrorMessage;
 
@@ -191,7 +193,6 @@ async fn index(
                 None => return,
             },
         };
-        let mut dirty = BTreeSet::new();
         let mut changes = Vec::new();
         let mut newly_synced = false;
         // Fold everything already queued into one snapshot: bursts cost one rebuild.
@@ -199,9 +200,7 @@ async fn index(
         while let Some(message) = next {
             match message {
                 MirrorMessage::Update(update) => {
-                    let (kind, keys) = stores.apply(update);
-                    dirty.insert(kind);
-                    changes.push((kind, keys));
+                    changes.push(stores.apply(update));
                 }
                 MirrorMessage::Synced(kind) => {
                     newly_synced |= synced_kinds.insert(kind);
@@ -213,13 +212,13 @@ async fn index(
             }
             next = rx.try_recv().ok();
         }
-        if dirty.is_empty() && !newly_synced {
+        if changes.is_empty() && !newly_synced {
             continue;
         }
         let was_synced = all_synced;
         all_synced = synced_kinds.len() == FleetKind::ALL.len();
         let previous = slot.load_full();
-        let snapshot = Arc::new(previous.rebuild(stores.clone(), &dirty, all_synced));
+        let snapshot = Arc::new(previous.rebuild(stores.clone(), &changes, all_synced));
         slot.store(snapshot.clone());
         if all_synced && !was_synced {
             let sizes = stores.sizes();

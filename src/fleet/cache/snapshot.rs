@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
+use super::cluster_list;
 use super::kind::FleetKind;
 use super::memo::Memo;
 use super::profile_index::ProfileIndex;
 use super::report_index::ReportIndex;
-use super::stores::Stores;
+use super::stores::{KeyChanges, Stores};
 use crate::fleet::kinds::{
     CLUSTER_NAME_LABEL, CLUSTER_TYPE_LABEL, ClusterConfiguration, ClusterInfo, ClusterSummary,
     ClusterType, HealthFlags,
@@ -93,8 +94,15 @@ impl FleetSnapshot {
             .get_or_compute(cluster, || cluster_addons(self, cluster))
     }
 
-    /// Rebuilds the indexes that depend on the kinds in `dirty`, reusing the others.
-    pub fn rebuild(&self, stores: Stores, dirty: &BTreeSet<FleetKind>, synced: bool) -> Self {
+    /// Rebuilds the indexes that depend on the kinds in `changes`, reusing the others; the
+    /// cluster list is patched where the changed keys touch it.
+    pub fn rebuild(
+        &self,
+        stores: Stores,
+        changes: &[(FleetKind, KeyChanges)],
+        synced: bool,
+    ) -> Self {
+        let dirty: BTreeSet<FleetKind> = changes.iter().map(|(kind, _)| *kind).collect();
         let touches = |kinds: &[FleetKind]| kinds.iter().any(|k| dirty.contains(k));
         let summaries_by_cluster = if touches(&[FleetKind::ClusterSummary]) {
             Arc::new(index_summaries(&stores))
@@ -133,13 +141,14 @@ impl FleetSnapshot {
             FleetKind::SveltosCluster,
             FleetKind::ClusterSummary,
         ]) {
-            let clusters = build_clusters(&stores, &summaries_by_cluster);
-            let positions = clusters
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.reference.clone(), i))
-                .collect();
-            (Arc::new(clusters), Arc::new(positions))
+            let touched = cluster_list::touched(&self.stores, &stores, changes);
+            cluster_list::patch(
+                &self.clusters,
+                &self.cluster_positions,
+                &stores,
+                &summaries_by_cluster,
+                &touched,
+            )
         } else {
             (self.clusters.clone(), self.cluster_positions.clone())
         };
@@ -157,75 +166,15 @@ impl FleetSnapshot {
     }
 }
 
-fn build_clusters(
-    stores: &Stores,
-    summaries: &HashMap<ClusterRef, Vec<Arc<ClusterSummary>>>,
-) -> Vec<Arc<FleetCluster>> {
-    let health = |reference: &ClusterRef| {
-        HealthFlags::from_summaries(
-            summaries
-                .get(reference)
-                .into_iter()
-                .flatten()
-                .map(|s| s.as_ref()),
-        )
-    };
-    let mut clusters =
-        Vec::with_capacity(stores.capi_clusters.len() + stores.sveltos_clusters.len());
-    for (key, capi) in stores.capi_clusters.iter() {
-        let reference = ClusterRef {
-            namespace: key.namespace.clone(),
-            name: key.name.clone(),
-            cluster_type: ClusterType::Capi,
-        };
-        let meta = capi.metadata();
-        clusters.push(Arc::new(FleetCluster {
-            uid: meta.uid.clone().unwrap_or_default(),
-            created: meta.creation_timestamp.clone(),
-            info: capi.cluster_info(),
-            health: health(&reference),
-            reference,
-        }));
-    }
-    for (key, sveltos) in stores.sveltos_clusters.iter() {
-        let reference = ClusterRef {
-            namespace: key.namespace.clone(),
-            name: key.name.clone(),
-            cluster_type: ClusterType::Sveltos,
-        };
-        clusters.push(Arc::new(FleetCluster {
-            uid: sveltos.metadata.uid.clone().unwrap_or_default(),
-            created: sveltos.metadata.creation_timestamp.clone(),
-            info: sveltos.cluster_info(),
-            health: health(&reference),
-            reference,
-        }));
-    }
-    clusters.sort_by(|a, b| a.reference.cmp(&b.reference));
-    clusters
-}
-
 /// ClusterSummaries by the cluster they describe (`spec.clusterType`, the summary's namespace,
 /// `spec.clusterName`), each list in namespace/name order.
 fn index_summaries(stores: &Stores) -> HashMap<ClusterRef, Vec<Arc<ClusterSummary>>> {
     let mut index: HashMap<ClusterRef, Vec<Arc<ClusterSummary>>> = HashMap::new();
     for (key, summary) in stores.cluster_summaries.iter() {
-        let Some(cluster_type) = ClusterType::parse(&summary.spec.cluster_type) else {
-            continue;
-        };
-        let namespace = if summary.spec.cluster_namespace.is_empty() {
-            key.namespace.clone()
-        } else {
-            summary.spec.cluster_namespace.clone()
-        };
-        index
-            .entry(ClusterRef {
-                namespace,
-                name: summary.spec.cluster_name.clone(),
-                cluster_type,
-            })
-            .or_default()
-            .push(summary.clone());
+        // The one definition of "the cluster a summary describes", shared with the patching.
+        if let Some(cluster) = cluster_list::summary_cluster(key, summary) {
+            index.entry(cluster).or_default().push(summary.clone());
+        }
     }
     index
 }
