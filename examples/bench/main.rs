@@ -152,7 +152,7 @@ async fn measure_requests(
     };
     let mut answers = HashMap::new();
     for (i, request) in requests.iter().enumerate() {
-        let body = load::fetch(&http, &fleetgraph, &request.body).await?;
+        let body = load::fetch(http, &fleetgraph, &request.body).await?;
         if load::has_errors(&body) {
             bail!(
                 "{} answers with errors: {}",
@@ -178,7 +178,7 @@ async fn measure_requests(
             world.workload.reset_counters();
             let statements = fleetgraph::store::statements_run();
             let measured = load::run(
-                &http,
+                http,
                 &fleetgraph,
                 &request.body,
                 concurrency,
@@ -189,7 +189,7 @@ async fn measure_requests(
             let k8s = world.management.counters().total + world.workload.counters().total;
             let statements = fleetgraph::store::statements_run() - statements;
             let bare = load::run(
-                &http,
+                http,
                 &floor_target,
                 &request.body,
                 concurrency,
