@@ -10,12 +10,13 @@ use crate::fleet::cache::FleetCache;
 use crate::live::Live;
 use crate::metrics::Metrics;
 use crate::readiness::Readiness;
-use crate::schema::AppSchema;
+use crate::schema::Instrumented;
 use crate::store::Store;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub schema: AppSchema,
+    /// The schema with error codes and request metrics around it.
+    pub schema: Instrumented,
     pub store: Store,
     pub metrics: Arc<Metrics>,
     pub readiness: Readiness,

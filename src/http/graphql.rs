@@ -5,7 +5,7 @@
 //! a GraphQL-shaped error carrying `extensions.code`.
 
 use async_graphql::parser::types::{DocumentOperations, OperationType};
-use async_graphql::{BatchRequest, BatchResponse, Request};
+use async_graphql::{BatchRequest, BatchResponse, Executor, Request};
 use axum::body::Body;
 use std::net::SocketAddr;
 

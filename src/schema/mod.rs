@@ -7,6 +7,7 @@ pub mod classifier;
 pub mod cluster;
 pub mod diagnostics;
 pub mod event_trigger;
+mod executor;
 mod extensions;
 pub mod node;
 pub mod node_id;
@@ -23,7 +24,7 @@ use std::sync::Arc;
 
 use async_graphql::{MergedObject, Schema};
 
-pub use extensions::RequestMetrics;
+pub use executor::Instrumented;
 pub use version::Features;
 
 use crate::config::LimitsConfig;
@@ -79,31 +80,29 @@ pub struct SchemaDeps {
     pub mcp: crate::mcp::McpDiagnostics,
 }
 
-/// Builds the executable schema with its limits and extensions.
-pub fn build(deps: SchemaDeps) -> AppSchema {
+/// Builds the executable schema with its limits, wrapped in what every transport needs.
+pub fn build(deps: SchemaDeps) -> Instrumented {
     let mut builder = Schema::build(
         Query::default(),
         Mutation::default(),
         Subscription::default(),
     )
     .limit_depth(deps.limits.max_query_depth)
-    .limit_complexity(deps.limits.max_query_complexity)
-    // Metrics first: it wraps the others and so sees the final error codes.
-    .extension(RequestMetrics::new(deps.metrics.clone()))
-    .extension(extensions::ErrorCodes);
+    .limit_complexity(deps.limits.max_query_complexity);
     if !deps.limits.introspection {
         builder = builder
             .disable_introspection()
             .extension(extensions::IntrospectionGuard);
     }
-    builder
+    let schema = builder
         .data(deps.store)
         .data(deps.fleet)
         .data(deps.limits)
         .data(deps.features)
         .data(deps.tenancy)
         .data(deps.mcp)
-        .finish()
+        .finish();
+    Instrumented::new(schema, deps.metrics)
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.
