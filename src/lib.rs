@@ -24,3 +24,8 @@ pub mod store;
 pub mod telemetry;
 pub mod tenancy;
 pub mod ttl_cache;
+
+/// The global allocator the server binaries install. A cluster page makes tens of thousands of
+/// small allocations (async-graphql builds a value tree per field); glibc's malloc and free
+/// were ~23 % of the page's CPU in BENCHMARKS.md's profile.
+pub use mimalloc::MiMalloc as Allocator;

@@ -7,6 +7,9 @@ use fleetgraph::cli::{Cli, Command, TokenCommand, TokenIssueArgs};
 use fleetgraph::error::Error;
 use fleetgraph::{demo, schema, server, store, telemetry};
 
+#[global_allocator]
+static ALLOCATOR: fleetgraph::Allocator = fleetgraph::Allocator;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

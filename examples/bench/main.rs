@@ -21,9 +21,14 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 use clap::Parser;
 
+use crate::fanout::Scenario;
 use crate::fleet::FleetSize;
 use crate::load::Target;
 use crate::report::Row;
+
+// The server binary's allocator, so the in-process server measures as it runs in production.
+#[global_allocator]
+static ALLOCATOR: fleetgraph::Allocator = fleetgraph::Allocator;
 
 #[derive(Parser)]
 #[command(about = "fleetgraph benchmarks at fleet scale (graph.md §6)")]
@@ -101,15 +106,25 @@ async fn main() -> Result<()> {
     let rss_after_load_kib = world::vm_kib("VmRSS");
     let hwm_kib = world::vm_kib("VmHWM");
 
-    eprintln!("fan-out to {} subscribers", args.subscribers);
-    let fanout = fanout::run(
-        &world,
-        &http,
-        args.subscribers,
-        args.subscribers_per_connection,
-        args.rounds,
-    )
-    .await?;
+    let mut fanout = Vec::new();
+    for scenario in [Scenario::ClusterLabel, Scenario::SummaryStatus] {
+        eprintln!(
+            "fan-out to {} subscribers: {}",
+            args.subscribers,
+            scenario.describe()
+        );
+        fanout.push(
+            fanout::run(
+                &world,
+                &http,
+                scenario,
+                args.subscribers,
+                args.subscribers_per_connection,
+                args.rounds,
+            )
+            .await?,
+        );
+    }
 
     report::print(&report::Report {
         machine,

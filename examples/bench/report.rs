@@ -30,7 +30,7 @@ pub struct Report<'a> {
     pub apps: usize,
     pub seconds: u64,
     pub rows: &'a [Row],
-    pub fanout: &'a FanoutResult,
+    pub fanout: &'a [FanoutResult],
 }
 
 /// CPU model and count, and the load average when the run started (the machine may be shared).
@@ -112,15 +112,21 @@ pub fn print(r: &Report<'_>) {
         requests(r.rows);
     }
 
-    let fan = r.fanout;
-    let ms = |q: f64| fan.latency_us.value_at_quantile(q) as f64 / 1000.0;
     println!("\n## Subscription fan-out\n");
     println!(
-        "| subscribers | rounds | deliveries | p50 ms | p90 ms | p99 ms | max ms | missing | errors |"
+        "| change → subscription | subscribers | rounds | deliveries | p50 ms | p90 ms | p99 ms | max ms | missing | errors |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for fan in r.fanout {
+        fanout_row(fan);
+    }
+}
+
+fn fanout_row(fan: &FanoutResult) {
+    let ms = |q: f64| fan.latency_us.value_at_quantile(q) as f64 / 1000.0;
     println!(
-        "| {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} |",
+        "| {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} |",
+        fan.scenario.describe(),
         fan.subscribers,
         fan.rounds,
         fan.latency_us.len(),
