@@ -1,16 +1,17 @@
-//! The snapshot's cluster list is patched after a change of a few clusters or summaries instead
-//! of rebuilt whole: the patched snapshot must equal a full build of the same stores, and the
-//! clusters the change did not touch must be shared with the previous snapshot.
+//! The snapshot's cluster list and summary indexes are patched after a change of a few clusters
+//! or summaries instead of rebuilt whole: the patched snapshot must equal a full build of the
+//! same stores, and the clusters the change did not touch must be shared with the previous
+//! snapshot.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use fleetgraph::fleet::cache::{
-    CapiObject, ClusterRef, FleetKind, FleetSnapshot, KeyChanges, ObjectKey, Stores,
+    CapiObject, ClusterRef, FleetKind, FleetSnapshot, KeyChanges, ObjectKey, Stores, summary_index,
 };
 use fleetgraph::fleet::generator::{FleetSpec, generate};
 use fleetgraph::fleet::kinds::{
-    CapiCluster, ClusterSummary, ClusterType, HealthFlags, SveltosCluster,
+    CapiCluster, ClusterSummary, ClusterType, HealthFlags, ProfileId, SveltosCluster,
 };
 use serde_json::Value;
 
@@ -105,11 +106,121 @@ fn assert_same(patched: &FleetSnapshot, built: &FleetSnapshot) {
             "{:?} is found at its place",
             b.reference
         );
-        assert_eq!(
-            patched.summaries_of(&b.reference).len(),
-            built.summaries_of(&b.reference).len()
-        );
+        assert_same_summaries(patched, built, &b.reference);
     }
+    let owned = |s: &FleetSnapshot| -> BTreeMap<ProfileId, BTreeMap<ClusterRef, usize>> {
+        s.profile_index()
+            .owned_summaries()
+            .iter()
+            .map(|(id, owned)| {
+                let by_cluster = owned
+                    .iter()
+                    .map(|(c, summary)| (c.clone(), Arc::as_ptr(summary) as usize))
+                    .collect();
+                (id.clone(), by_cluster)
+            })
+            .collect()
+    };
+    let (patched_owned, built_owned) = (owned(patched), owned(built));
+    assert_eq!(
+        patched_owned, built_owned,
+        "owned summaries by profile and cluster"
+    );
+    // Summaries of clusters that are not (or no longer) in the list are indexed the same too.
+    for cluster in built_owned.values().flat_map(|o| o.keys()) {
+        assert_same_summaries(patched, built, cluster);
+    }
+}
+
+fn assert_same_summaries(patched: &FleetSnapshot, built: &FleetSnapshot, cluster: &ClusterRef) {
+    let pointers = |s: &FleetSnapshot| -> Vec<*const ClusterSummary> {
+        s.summaries_of(cluster).iter().map(Arc::as_ptr).collect()
+    };
+    assert_eq!(
+        pointers(patched),
+        pointers(built),
+        "summaries of {cluster:?}, in namespace/name order"
+    );
+}
+
+fn key_of_summary(summary: &ClusterSummary) -> ObjectKey {
+    ObjectKey::new(
+        summary.metadata.namespace.clone().unwrap_or_default(),
+        summary.metadata.name.clone().unwrap_or_default(),
+    )
+}
+
+fn apply_summaries(before: &FleetSnapshot, summaries: &Map<ClusterSummary>) -> FleetSnapshot {
+    let mut now = before.stores.clone();
+    let change = now.apply(fleetgraph::fleet::cache::KindUpdate::ClusterSummary(
+        Arc::new(summaries.clone()),
+    ));
+    let patched = before.rebuild(now.clone(), &[change], true);
+    assert_same(&patched, &full(&now));
+    patched
+}
+
+#[test]
+fn a_feature_status_change_patches_the_summary_indexes() {
+    let (capi, sveltos, mut summaries) = fleet();
+    let before = full(&stores(&capi, &sveltos, &summaries));
+    let (key, summary) = summaries
+        .iter()
+        .find(|(_, s)| {
+            s.status
+                .as_ref()
+                .is_some_and(|st| !st.feature_summaries.is_empty())
+        })
+        .expect("a summary with a feature status");
+    let (key, mut changed) = (key.clone(), (**summary).clone());
+    if let Some(status) = changed.status.as_mut() {
+        status.feature_summaries[0].failure_message = Some("bench-round-3".into());
+    }
+    changed.metadata.resource_version = Some("status-changed".into());
+    let changed = Arc::new(changed);
+    summaries.insert(key.clone(), changed.clone());
+
+    let patched = apply_summaries(&before, &summaries);
+    let cluster = fleetgraph::fleet::cache::summary_cluster(&key, &changed).expect("cluster");
+    assert!(
+        patched
+            .summaries_of(&cluster)
+            .iter()
+            .any(|s| Arc::ptr_eq(s, &changed)),
+        "the cluster's list holds the new object"
+    );
+    let owner = summary_index::owner_id(&key, &changed).expect("an owning profile");
+    let owned = patched
+        .profile_index()
+        .summaries_of(&owner)
+        .expect("the owner's summaries");
+    assert!(Arc::ptr_eq(owned.get(&cluster).expect("owned"), &changed));
+}
+
+#[test]
+fn summaries_that_move_appear_and_go_patch_to_a_full_build() {
+    let (capi, sveltos, mut summaries) = fleet();
+    let before = full(&stores(&capi, &sveltos, &summaries));
+    let keys: Vec<ObjectKey> = summaries.keys().cloned().collect();
+    // One moves to another cluster and another owner.
+    let target = summaries[&keys[20]].clone();
+    let mut moved = (*summaries[&keys[3]]).clone();
+    moved.spec.cluster_name = target.spec.cluster_name.clone();
+    moved.spec.cluster_namespace = target.spec.cluster_namespace.clone();
+    moved.spec.cluster_type = target.spec.cluster_type.clone();
+    moved.metadata.owner_references = target.metadata.owner_references.clone();
+    moved.metadata.resource_version = Some("moved".into());
+    summaries.insert(keys[3].clone(), Arc::new(moved));
+    // One goes, one appears (a copy of another under a new name, so a duplicate owner entry
+    // for the same cluster, where the first name wins).
+    summaries.remove(&keys[7]);
+    let mut added = (*summaries[&keys[11]]).clone();
+    added.metadata.name = Some("aaa-duplicate".into());
+    added.metadata.uid = Some("new-uid".into());
+    let added_key = key_of_summary(&added);
+    summaries.insert(added_key, Arc::new(added));
+
+    apply_summaries(&before, &summaries);
 }
 
 fn reference(key: &ObjectKey, cluster_type: ClusterType) -> ClusterRef {

@@ -316,7 +316,7 @@ pub fn diff(before: &FleetSnapshot, now: &FleetSnapshot) -> LiveBatch {
         }
     }
     let mut profiles = Vec::new();
-    for profile in &now.profile_index().profiles {
+    for profile in now.profile_index().profiles.iter() {
         match before.profile_index().get(&profile.id) {
             None => profiles.push(ProfileChange {
                 change: Change::Added,
@@ -329,7 +329,7 @@ pub fn diff(before: &FleetSnapshot, now: &FleetSnapshot) -> LiveBatch {
             Some(_) => {}
         }
     }
-    for old in &before.profile_index().profiles {
+    for old in before.profile_index().profiles.iter() {
         if now.profile_index().get(&old.id).is_none() {
             profiles.push(ProfileChange {
                 change: Change::Removed,

@@ -16,7 +16,7 @@ use crate::fleet::kinds::{ClusterSummary, ClusterType, HealthFlags, SveltosClust
 
 pub(super) type Clusters = Arc<Vec<Arc<FleetCluster>>>;
 pub(super) type Positions = Arc<HashMap<ClusterRef, usize>>;
-pub(super) type SummaryIndex = HashMap<ClusterRef, Vec<Arc<ClusterSummary>>>;
+pub(super) type SummaryIndex = super::summary_index::ByCluster;
 
 /// Patching touches each changed entry and copies the list once; past this share of the fleet
 /// (1/8) a full build is about as cheap and simpler to trust.

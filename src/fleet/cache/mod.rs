@@ -14,6 +14,7 @@ pub mod profile_index;
 pub mod report_index;
 mod snapshot;
 mod stores;
+pub mod summary_index;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -199,8 +200,8 @@ async fn index(
         let mut next = Some(first);
         while let Some(message) = next {
             match message {
-                MirrorMessage::Update(update) => {
-                    changes.push(stores.apply(update));
+                MirrorMessage::Update(update, known) => {
+                    changes.push(stores.apply_known(update, known));
                 }
                 MirrorMessage::Synced(kind) => {
                     newly_synced |= synced_kinds.insert(kind);

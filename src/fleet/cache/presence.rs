@@ -89,7 +89,7 @@ pub async fn run(
                 }
                 None => {
                     tracing::info!(kind = kind.name(), "CRD not installed; kind is empty");
-                    let _ = tx.send(MirrorMessage::Update(Stores::empty_update(kind)));
+                    let _ = tx.send(MirrorMessage::Update(Stores::empty_update(kind), None));
                     let _ = tx.send(MirrorMessage::Synced(kind));
                     running.insert(kind, None);
                 }

@@ -1,17 +1,17 @@
 //! Profiles of both kinds with their dependency graph and the ClusterSummaries they own, rebuilt
-//! whenever a ClusterProfile, Profile or ClusterSummary changes so dependents always reflect the
-//! current objects (decisions.md, Sveltos side, point 3).
+//! whenever a ClusterProfile or Profile changes so dependents always reflect the current objects
+//! (decisions.md, Sveltos side, point 3); a ClusterSummary change only replaces (or patches) the
+//! owned summaries.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::ObjectReference;
 
-use super::snapshot::ClusterRef;
 use super::stores::Stores;
+use super::summary_index::{self, ByProfile, Owned};
 use crate::fleet::kinds::{
-    ClusterProfile, ClusterSummary, ClusterType, Profile, ProfileDependencies, ProfileId,
-    ProfileKind, ProfileStatus, Spec,
+    ClusterProfile, Profile, ProfileDependencies, ProfileId, ProfileStatus, Spec,
 };
 
 /// The object behind a profile, shared with the store.
@@ -59,15 +59,16 @@ impl FleetProfile {
     }
 }
 
-/// Profiles by identity, their dependency graph, and the summaries each owns.
+/// Profiles by identity, their dependency graph, and the summaries each owns. The profile
+/// parts sit behind `Arc`s so that a summary change replaces only the owned summaries.
 #[derive(Clone, Debug, Default)]
 pub struct ProfileIndex {
     /// Every profile, in [`ProfileId`] order (kind, namespace, name).
-    pub profiles: Vec<Arc<FleetProfile>>,
-    positions: HashMap<ProfileId, usize>,
-    pub dependencies: ProfileDependencies,
+    pub profiles: Arc<Vec<Arc<FleetProfile>>>,
+    positions: Arc<HashMap<ProfileId, usize>>,
+    pub dependencies: Arc<ProfileDependencies>,
     /// Owned ClusterSummaries by profile, then by the cluster they describe.
-    summaries: HashMap<ProfileId, HashMap<ClusterRef, Arc<ClusterSummary>>>,
+    summaries: ByProfile,
 }
 
 impl ProfileIndex {
@@ -100,11 +101,25 @@ impl ProfileIndex {
                 .map(|p| (p.id.clone(), p.spec().depends_on())),
         );
         Self {
-            profiles,
-            positions,
-            dependencies,
-            summaries: index_owned_summaries(stores),
+            profiles: Arc::new(profiles),
+            positions: Arc::new(positions),
+            dependencies: Arc::new(dependencies),
+            summaries: summary_index::by_profile(stores),
         }
+    }
+
+    /// The same profiles with `summaries` as the owned summaries.
+    pub fn with_owned_summaries(&self, summaries: ByProfile) -> Self {
+        Self {
+            profiles: self.profiles.clone(),
+            positions: self.positions.clone(),
+            dependencies: self.dependencies.clone(),
+            summaries,
+        }
+    }
+
+    pub fn owned_summaries(&self) -> &ByProfile {
+        &self.summaries
     }
 
     pub fn get(&self, id: &ProfileId) -> Option<&Arc<FleetProfile>> {
@@ -112,55 +127,16 @@ impl ProfileIndex {
     }
 
     /// The ClusterSummaries `id` owns, by cluster.
-    pub fn summaries_of(
-        &self,
-        id: &ProfileId,
-    ) -> Option<&HashMap<ClusterRef, Arc<ClusterSummary>>> {
+    pub fn summaries_of(&self, id: &ProfileId) -> Option<&Owned> {
         self.summaries.get(id)
     }
-}
-
-/// Summaries by owning profile (owner reference). A Profile's summaries live in its own
-/// namespace, because a Profile only ever matches clusters of that namespace.
-fn index_owned_summaries(
-    stores: &Stores,
-) -> HashMap<ProfileId, HashMap<ClusterRef, Arc<ClusterSummary>>> {
-    let mut index: HashMap<ProfileId, HashMap<ClusterRef, Arc<ClusterSummary>>> = HashMap::new();
-    // Stores iterate by namespace/name, so on a (never expected) duplicate the first name wins.
-    for (key, summary) in stores.cluster_summaries.iter() {
-        let (Some(owner), Some(cluster_type)) = (
-            summary.owner_profile(),
-            ClusterType::parse(&summary.spec.cluster_type),
-        ) else {
-            continue;
-        };
-        let id = match owner.kind {
-            ProfileKind::ClusterProfile => ProfileId::cluster_profile(&owner.name),
-            ProfileKind::Profile => ProfileId::profile(&key.namespace, &owner.name),
-        };
-        let namespace = if summary.spec.cluster_namespace.is_empty() {
-            key.namespace.clone()
-        } else {
-            summary.spec.cluster_namespace.clone()
-        };
-        let cluster = ClusterRef {
-            namespace,
-            name: summary.spec.cluster_name.clone(),
-            cluster_type,
-        };
-        index
-            .entry(id)
-            .or_default()
-            .entry(cluster)
-            .or_insert_with(|| summary.clone());
-    }
-    index
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::fleet::cache::ObjectKey;
+    use crate::fleet::kinds::ClusterSummary;
     use serde_json::json;
     use std::collections::BTreeMap;
 
@@ -246,7 +222,7 @@ mod tests {
             ["web-sveltos-c1"]
         );
         // Summaries without a profile owner belong to nobody; no profile objects exist here.
-        assert_eq!(index.summaries.values().map(HashMap::len).sum::<usize>(), 3);
+        assert_eq!(index.summaries.values().map(Owned::len).sum::<usize>(), 3);
         assert!(index.profiles.is_empty());
     }
 }

@@ -12,6 +12,7 @@ use super::memo::Memo;
 use super::profile_index::ProfileIndex;
 use super::report_index::ReportIndex;
 use super::stores::{KeyChanges, Stores};
+use super::summary_index;
 use crate::fleet::kinds::{
     CLUSTER_NAME_LABEL, CLUSTER_TYPE_LABEL, ClusterConfiguration, ClusterInfo, ClusterSummary,
     ClusterType, HealthFlags,
@@ -43,7 +44,7 @@ pub struct FleetSnapshot {
     /// Every managed cluster, in [`ClusterRef`] order.
     pub clusters: Arc<Vec<Arc<FleetCluster>>>,
     cluster_positions: Arc<HashMap<ClusterRef, usize>>,
-    summaries_by_cluster: Arc<HashMap<ClusterRef, Vec<Arc<ClusterSummary>>>>,
+    summaries_by_cluster: Arc<summary_index::ByCluster>,
     configurations_by_cluster: Arc<HashMap<ClusterRef, Vec<Arc<ClusterConfiguration>>>>,
     profile_index: Arc<ProfileIndex>,
     report_index: Arc<ReportIndex>,
@@ -104,10 +105,23 @@ impl FleetSnapshot {
     ) -> Self {
         let dirty: BTreeSet<FleetKind> = changes.iter().map(|(kind, _)| *kind).collect();
         let touches = |kinds: &[FleetKind]| kinds.iter().any(|k| dirty.contains(k));
-        let summaries_by_cluster = if touches(&[FleetKind::ClusterSummary]) {
-            Arc::new(index_summaries(&stores))
-        } else {
-            self.summaries_by_cluster.clone()
+        // A few changed summaries patch both summary indexes; many (or the first sync) build.
+        let touched_summaries = touches(&[FleetKind::ClusterSummary])
+            .then(|| {
+                let keys = changes
+                    .iter()
+                    .filter(|(kind, _)| *kind == FleetKind::ClusterSummary)
+                    .flat_map(|(_, c)| c.added.iter().chain(&c.updated).chain(&c.removed));
+                summary_index::Touched::of(&self.stores, &stores, keys)
+            })
+            .flatten();
+        let summaries_by_cluster = match (&touched_summaries, touches(&[FleetKind::ClusterSummary]))
+        {
+            (Some(touched), _) => {
+                Arc::new(touched.patch_by_cluster(&self.summaries_by_cluster, &stores))
+            }
+            (None, true) => Arc::new(summary_index::by_cluster(&stores)),
+            (None, false) => self.summaries_by_cluster.clone(),
         };
         let configurations_by_cluster = if touches(&[FleetKind::ClusterConfiguration]) {
             Arc::new(index_configurations(&stores))
@@ -119,12 +133,17 @@ impl FleetSnapshot {
         } else {
             self.addons.clone()
         };
-        let profile_index = if touches(&[
-            FleetKind::ClusterProfile,
-            FleetKind::Profile,
-            FleetKind::ClusterSummary,
-        ]) {
+        let profile_index = if touches(&[FleetKind::ClusterProfile, FleetKind::Profile]) {
             Arc::new(ProfileIndex::build(&stores))
+        } else if let Some(touched) = &touched_summaries {
+            let owned = touched
+                .patch_by_profile(self.profile_index.owned_summaries(), &summaries_by_cluster);
+            Arc::new(self.profile_index.with_owned_summaries(owned))
+        } else if touches(&[FleetKind::ClusterSummary]) {
+            Arc::new(
+                self.profile_index
+                    .with_owned_summaries(summary_index::by_profile(&stores)),
+            )
         } else {
             self.profile_index.clone()
         };
@@ -164,19 +183,6 @@ impl FleetSnapshot {
             synced,
         }
     }
-}
-
-/// ClusterSummaries by the cluster they describe (`spec.clusterType`, the summary's namespace,
-/// `spec.clusterName`), each list in namespace/name order.
-fn index_summaries(stores: &Stores) -> HashMap<ClusterRef, Vec<Arc<ClusterSummary>>> {
-    let mut index: HashMap<ClusterRef, Vec<Arc<ClusterSummary>>> = HashMap::new();
-    for (key, summary) in stores.cluster_summaries.iter() {
-        // The one definition of "the cluster a summary describes", shared with the patching.
-        if let Some(cluster) = cluster_list::summary_cluster(key, summary) {
-            index.entry(cluster).or_default().push(summary.clone());
-        }
-    }
-    index
 }
 
 /// ClusterConfigurations by the cluster named in their labels, in the same namespace.

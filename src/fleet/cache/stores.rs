@@ -150,9 +150,21 @@ fn diff<T: Versioned>(old: &KindMap<T>, new: &KindMap<T>) -> KeyChanges {
 impl Stores {
     /// Installs `update` and reports which kind changed and which keys.
     pub fn apply(&mut self, update: KindUpdate) -> (FleetKind, KeyChanges) {
+        self.apply_known(update, None)
+    }
+
+    /// Installs `update` whose changed keys the watcher already knows; `None` diffs the maps.
+    pub fn apply_known(
+        &mut self,
+        update: KindUpdate,
+        known: Option<KeyChanges>,
+    ) -> (FleetKind, KeyChanges) {
         macro_rules! swap {
             ($field:ident, $kind:expr, $map:expr) => {{
-                let changes = diff(&self.$field, &$map);
+                let changes = match known {
+                    Some(known) => known,
+                    None => diff(&self.$field, &$map),
+                };
                 self.$field = $map;
                 ($kind, changes)
             }};
