@@ -244,6 +244,11 @@ pub async fn start(config: &ServeConfig) -> Result<RunningServer> {
             }
         }
     });
+    crate::tenancy::cluster_pool::follow_deletions(
+        state.tenancy.pool.clone(),
+        state.tenancy.store.clone(),
+        shutdown.clone(),
+    );
     let tenancy = state.tenancy.clone();
     tokio::spawn(async move {
         match tenancy.store.clusters().await {

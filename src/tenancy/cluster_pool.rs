@@ -16,7 +16,10 @@ use super::crypto::{Sealed, Sealer};
 use super::kube_ops::ServedApis;
 use super::kubeconfig;
 use crate::error::{Error, Result};
+use crate::store::Store;
+use crate::store::changes::StoreOp;
 use crate::store::tenancy::clusters;
+use tokio::sync::broadcast;
 
 /// What the pool last saw of a cluster.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -191,6 +194,20 @@ impl ClusterPool {
         self.inner.caches.lock().clear();
     }
 
+    /// Evicts every cluster with watches or a client here that `keep` refuses.
+    fn retain(&self, keep: impl Fn(Uuid) -> bool) {
+        let known: Vec<Uuid> = {
+            let clients = self.inner.clients.lock();
+            let caches = self.inner.caches.lock();
+            clients.keys().chain(caches.keys()).copied().collect()
+        };
+        for id in known {
+            if !keep(id) {
+                self.evict(id);
+            }
+        }
+    }
+
     /// Forgets a cluster (deleted or re-registered) and stops its watches.
     pub fn evict(&self, cluster: Uuid) {
         self.inner.clients.lock().remove(&cluster);
@@ -200,6 +217,43 @@ impl ClusterPool {
             cache.stop();
         }
     }
+}
+
+/// Evicts clusters that another replica deleted, as the store change bus announces them, until
+/// `cancel`: without it their watches here would run (and fail) until this replica restarts.
+pub fn follow_deletions(pool: ClusterPool, store: Store, cancel: CancellationToken) {
+    tokio::spawn(async move {
+        let mut changes = match store.changes().subscribe().await {
+            Ok(changes) => changes,
+            Err(e) => {
+                tracing::warn!(error = %e,
+                    "cannot follow cluster deletions; other replicas' deletions apply at restart");
+                return;
+            }
+        };
+        loop {
+            let received = tokio::select! {
+                _ = cancel.cancelled() => return,
+                received = changes.recv() => received,
+            };
+            match received {
+                Ok(change)
+                    if change.entity == clusters::ENTITY && change.op == StoreOp::Deleted =>
+                {
+                    if let Ok(id) = change.id.parse::<Uuid>() {
+                        pool.evict(id);
+                    }
+                }
+                Ok(_) => {}
+                // Deletions may be among the missed changes: keep only clusters still stored.
+                Err(broadcast::error::RecvError::Lagged(_)) => match store.clusters().await {
+                    Ok(stored) => pool.retain(|id| stored.iter().any(|c| c.id == id)),
+                    Err(e) => tracing::warn!(error = %e, "cannot re-check registered clusters"),
+                },
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    });
 }
 
 pub fn build_client(config: kube::Config) -> Result<kube::Client> {

@@ -8,6 +8,10 @@ use sea_orm::{QueryOrder, Set};
 use super::{Labels, conflict_or, from_json, to_json};
 use crate::error::{Error, Result};
 use crate::store::Store;
+use crate::store::changes::{StoreChange, StoreOp};
+
+/// The entity name of registered clusters on the change bus.
+pub const ENTITY: &str = "cluster";
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "registered_clusters")]
@@ -107,11 +111,18 @@ impl Store {
     }
 
     /// Deletes the cluster row; tenants, projects and policy sets go with it (cascade).
+    /// Deletes the row and announces it, so that every replica stops the cluster's watches.
     pub async fn delete_cluster(&self, id: Uuid) -> Result<bool> {
-        Ok(Entity::delete_by_id(id)
+        let deleted = Entity::delete_by_id(id)
             .exec(self.connection())
             .await?
             .rows_affected
-            > 0)
+            > 0;
+        if deleted {
+            self.changes()
+                .announce(StoreChange::new(ENTITY, id.to_string(), StoreOp::Deleted))
+                .await;
+        }
+        Ok(deleted)
     }
 }
