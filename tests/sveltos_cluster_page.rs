@@ -35,6 +35,20 @@ fn metric(text: &str, name: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// Runs `query` with the per-cluster filters both filter tests use: failed statuses, outdated
+/// releases, ConfigMaps.
+async fn with_filters(world: &fleet::FleetWorld, query: &str) -> serde_json::Value {
+    let body = world
+        .server
+        .gql_vars(
+            query,
+            json!({ "sf": { "failedOnly": true }, "hf": { "outdatedOnly": true }, "rf": { "kind": "CONFIGMAP" } }),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    body
+}
+
 async fn batches(world: &fleet::FleetWorld) -> u64 {
     let text = world.server.get("/metrics").await.text().await.unwrap();
     metric(
@@ -174,14 +188,7 @@ async fn per_cluster_filters() {
         helm: helmReleases(first: 100, filter: $hf) { totalCount edges { node { outdated releaseName } } }
         res: deployedResources(first: 100, filter: $rf) { totalCount edges { node { kind } } }
       } } } }"#;
-    let body = world
-        .server
-        .gql_vars(
-            query,
-            json!({ "sf": { "failedOnly": true }, "hf": { "outdatedOnly": true }, "rf": { "kind": "CONFIGMAP" } }),
-        )
-        .await;
-    assert!(body.get("errors").is_none(), "{body}");
+    let body = with_filters(&world, query).await;
     let mut saw_failed = false;
     for edge in body["data"]["clusters"]["edges"].as_array().unwrap() {
         let node = &edge["node"];
@@ -244,14 +251,7 @@ async fn counts_alone_agree_with_full_lists() {
         failedCount: profileStatuses(filter: $sf) { totalCount }
         failedAll: profileStatuses(first: 100, filter: $sf) { totalCount edges { cursor } }
       } } } }"#;
-    let body = world
-        .server
-        .gql_vars(
-            query,
-            json!({ "sf": { "failedOnly": true }, "hf": { "outdatedOnly": true }, "rf": { "kind": "CONFIGMAP" } }),
-        )
-        .await;
-    assert!(body.get("errors").is_none(), "{body}");
+    let body = with_filters(&world, query).await;
     let pairs = [
         ("helmCount", "helmAll"),
         ("outdatedCount", "outdatedAll"),
